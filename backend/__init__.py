@@ -1,0 +1,1 @@
+"""PUX Puls backend: FastAPI app, domain packages, CLI."""

@@ -1,0 +1,31 @@
+"""POST /auth/token (coordinator login) and POST /auth/logout."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from backend.auth import service as auth_service
+from backend.auth.dependencies import CoordinatorToken, CurrentCoordinator
+from backend.auth.schemas import TokenPublic
+from backend.db import SessionDep
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/token", response_model=TokenPublic)
+def login(
+    session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> TokenPublic:
+    coordinator = auth_service.authenticate(
+        session=session, email=form.username, password=form.password
+    )
+    return TokenPublic(
+        access_token=auth_service.issue_token(session=session, coordinator=coordinator)
+    )
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(session: SessionDep, _: CurrentCoordinator, token: CoordinatorToken) -> None:
+    assert token is not None
+    auth_service.revoke_token(session=session, token=token)

@@ -1,0 +1,5 @@
+"""API routes of the checkins domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["checkins"])

@@ -1,0 +1,5 @@
+"""API routes of the me domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["me"])

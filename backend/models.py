@@ -1,0 +1,30 @@
+"""Imports every table model: the one import point for Alembic and for create_all in tests."""
+
+from sqlmodel import SQLModel
+
+from backend.auth.models import Coordinator, CoordinatorOrg, CoordinatorToken, LoginFailure
+from backend.checkins.models import CheckIn, CheckInSolution
+from backend.orgs.models import Organisation
+from backend.solutions.models import Evaluation, Situation, Solution, SolutionStatusChange
+from backend.teams.models import Invite, Member, MemberToken, Team
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "CheckIn",
+    "CheckInSolution",
+    "Coordinator",
+    "CoordinatorOrg",
+    "CoordinatorToken",
+    "Evaluation",
+    "Invite",
+    "LoginFailure",
+    "Member",
+    "MemberToken",
+    "Organisation",
+    "Situation",
+    "Solution",
+    "SolutionStatusChange",
+    "Team",
+    "metadata",
+]

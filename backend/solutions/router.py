@@ -1,0 +1,5 @@
+"""API routes of the solutions domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["solutions"])

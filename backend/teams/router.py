@@ -1,0 +1,5 @@
+"""API routes of the teams domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["teams"])
