@@ -1,5 +1,8 @@
 """create_app(): API routers under /api/v1, error handlers, security headers, the PWA."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -7,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend import db
 from backend.auth.router import router as auth_router
+from backend.checkins import writer as checkin_writer
 from backend.checkins.router import router as checkins_router
 from backend.errors import install_error_handlers
 from backend.frontend import install_frontend
@@ -63,8 +67,16 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+    # Commit the check-ins still queued and stop the writer thread before the process exits.
+    checkin_writer.shutdown()
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="PUX Puls API",
         version="1.0.0",
         openapi_url=f"{API_PREFIX}/openapi.json",

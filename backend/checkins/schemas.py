@@ -1,0 +1,100 @@
+"""Check-in input and output shapes (strict: a rating is a JSON integer 1–5 or null)."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+Rating = Annotated[int, Field(ge=1, le=5)]
+Used = Literal["yes", "partly", "no", "not_relevant"]
+
+
+def _empty_is_none(value: str | None) -> str | None:
+    return value or None
+
+
+# Trimmed first, so 500 spaces around a short comment are not "too long" and "   " means no comment.
+Comment = Annotated[
+    str | None,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    AfterValidator(_empty_is_none),
+]
+
+
+class SolutionMark(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    solution_id: int
+    used: Used
+
+
+class CheckInIn(BaseModel):
+    """Body of PUT /me/checkins/{work_date}; every rating may be skipped (null)."""
+
+    # strict: "3", 3.5 and true are not ratings; a typo'd field name is an error, not ignored.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    calm: Rating | None = None
+    flow: Rating | None = None
+    workload: Rating | None = None
+    comment: Comment = None
+    share_comment: bool = False
+    solutions: list[SolutionMark] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _one_mark_per_solution(self) -> "CheckInIn":
+        ids = [mark.solution_id for mark in self.solutions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("each solution may be marked only once")
+        return self
+
+
+class CheckInPublic(BaseModel):
+    work_date: date
+    calm: int | None
+    flow: int | None
+    workload: int | None
+    comment: str | None
+    share_comment: bool
+    solutions: list[SolutionMark]
+    created_at: datetime
+    updated_at: datetime
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date
+
+
+class WindowDate(BaseModel):
+    work_date: date
+    rated: bool
+    # Name of the Danish public holiday or customary day off, so the app can say why it is quiet.
+    holiday: str | None
+    working_day: bool
+
+
+class TodaySolution(BaseModel):
+    id: int
+    title: str
+    perspective: str
+    details: str
+    situation_title: str | None
+
+
+class Today(BaseModel):
+    work_date: date
+    today: date
+    window: Window
+    dates: list[WindowDate]
+    solutions: list[TodaySolution]
+    checkin: CheckInPublic | None
