@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from backend.auth.models import Coordinator, CoordinatorOrg
 from backend.errors import NotFound
 from backend.orgs.models import Organisation
+from backend.orgs.schemas import OrganisationUpdate
 
 
 def list_orgs_for_coordinator(
@@ -34,4 +35,11 @@ def get_org_for_coordinator_or_404(
     ).first()
     if org is None:
         raise NotFound("Organisation not found")
+    return org
+
+
+def update_org(*, session: Session, org: Organisation, changes: OrganisationUpdate) -> Organisation:
+    org.sqlmodel_update(changes.model_dump(exclude_unset=True))
+    session.add(org)
+    session.flush()
     return org

@@ -1,5 +1,105 @@
-"""API routes of the teams domain."""
+"""Teams of an organisation, their invites and members (coordinator), and joining (anyone)."""
 
-from fastapi import APIRouter
+from collections.abc import Sequence
+
+from fastapi import APIRouter, Request, status
+
+from backend.db import SessionDep
+from backend.errors import Gone, NotFound
+from backend.orgs.dependencies import OrgForCoordinator
+from backend.ratelimit import invite_limiter
+from backend.teams import service as team_service
+from backend.teams.dependencies import TeamForCoordinator
+from backend.teams.models import Member
+from backend.teams.schemas import (
+    InviteCreate,
+    InvitePreview,
+    InvitePublic,
+    JoinCreate,
+    JoinPublic,
+    MemberPublic,
+    TeamCreate,
+    TeamPublic,
+    TeamRef,
+    TeamUpdate,
+)
 
 router = APIRouter(tags=["teams"])
+
+
+def _client_key(request: Request) -> str:
+    # The peer address; behind a reverse proxy run uvicorn with --proxy-headers so this is the
+    # real client and not the proxy.
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/orgs/{org_id}/teams", response_model=list[TeamPublic])
+def list_teams(session: SessionDep, org: OrgForCoordinator) -> list[TeamPublic]:
+    return team_service.list_teams(session=session, org=org)
+
+
+@router.post("/orgs/{org_id}/teams", status_code=status.HTTP_201_CREATED)
+def create_team(session: SessionDep, org: OrgForCoordinator, body: TeamCreate) -> TeamPublic:
+    team = team_service.create_team(session=session, org=org, data=body)
+    return team_service.team_public(session=session, team=team)
+
+
+@router.patch("/teams/{team_id}")
+def update_team(session: SessionDep, team: TeamForCoordinator, body: TeamUpdate) -> TeamPublic:
+    team = team_service.update_team(session=session, team=team, changes=body)
+    return team_service.team_public(session=session, team=team)
+
+
+@router.get("/teams/{team_id}/invites")
+def list_invites(session: SessionDep, team: TeamForCoordinator) -> list[InvitePublic]:
+    """The team's invites that still work (not expired, not revoked), newest first."""
+    invites = team_service.list_active_invites(session=session, team=team)
+    return [team_service.invite_public(invite) for invite in invites]
+
+
+@router.post("/teams/{team_id}/invites", status_code=status.HTTP_201_CREATED)
+def create_invite(
+    session: SessionDep, team: TeamForCoordinator, body: InviteCreate | None = None
+) -> InvitePublic:
+    body = body or InviteCreate()
+    invite = team_service.create_invite(
+        session=session, team=team, expires_in_days=body.expires_in_days
+    )
+    return team_service.invite_public(invite)
+
+
+@router.delete("/teams/{team_id}/invites/{code}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_invite(session: SessionDep, team: TeamForCoordinator, code: str) -> None:
+    team_service.revoke_invite(session=session, team=team, code=code)
+
+
+@router.get("/teams/{team_id}/members", response_model=list[MemberPublic])
+def list_members(session: SessionDep, team: TeamForCoordinator) -> Sequence[Member]:
+    return team_service.list_members(session=session, team=team)
+
+
+@router.delete("/teams/{team_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_member(session: SessionDep, team: TeamForCoordinator, member_id: int) -> None:
+    team_service.remove_member(session=session, team=team, member_id=member_id)
+
+
+@router.get("/invites/{code}")
+def preview_invite(session: SessionDep, request: Request, code: str) -> InvitePreview:
+    """For the join screen: whose team an invite is for. Wrong codes count against the same
+    per-client limit as POST /join, so this is no way around it."""
+    with invite_limiter.attempt(_client_key(request), failures=(NotFound, Gone)):
+        valid = team_service.get_valid_invite(session=session, code=code)
+    return InvitePreview(
+        team_name=valid.team.name, org_name=valid.org.name, expires_at=valid.invite.expires_at
+    )
+
+
+@router.post("/join", status_code=status.HTTP_201_CREATED)
+def join(session: SessionDep, request: Request, body: JoinCreate) -> JoinPublic:
+    with invite_limiter.attempt(_client_key(request), failures=(NotFound, Gone)):
+        joined = team_service.join(session=session, code=body.code, display_name=body.display_name)
+    return JoinPublic(
+        token=joined.token,
+        member=MemberPublic.model_validate(joined.member),
+        team=TeamRef.model_validate(joined.team),
+    )

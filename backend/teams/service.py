@@ -1,11 +1,26 @@
 """Teams, their invites and members: who may reach a team, and the rules for joining it."""
 
-from sqlmodel import Session, col, select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
+from sqlmodel import Session, col, func, select
+
+from backend import clock, security
 from backend.auth.dependencies import Actor
 from backend.auth.models import Coordinator, CoordinatorOrg
-from backend.errors import NotFound
-from backend.teams.models import Team
+from backend.config import settings
+from backend.errors import Conflict, Gone, NotFound
+from backend.orgs.models import Organisation
+from backend.teams.models import Invite, Member, MemberToken, Team
+from backend.teams.schemas import (
+    InvitePublic,
+    TeamCreate,
+    TeamPublic,
+    TeamUpdate,
+    working_days_from_db,
+    working_days_to_db,
+)
 
 # Teams the caller may not reach answer 404 exactly like teams that do not exist (never 403), so
 # team ids cannot be probed across organisations or teams.
@@ -40,3 +55,200 @@ def get_team_for_actor_or_404(*, session: Session, team_id: int, actor: Actor) -
             session=session, team_id=team_id, coordinator=actor.coordinator
         )
     raise NotFound(TEAM_NOT_FOUND)
+
+
+# --- teams -------------------------------------------------------------------------------------
+
+
+def _member_counts(*, session: Session, team_ids: list[int]) -> dict[int, int]:
+    rows = session.exec(
+        select(Member.team_id, func.count())
+        .where(col(Member.team_id).in_(team_ids))
+        .group_by(col(Member.team_id))
+    ).all()
+    return {team_id: int(count) for team_id, count in rows}
+
+
+def to_public(team: Team, *, member_count: int) -> TeamPublic:
+    return TeamPublic.model_validate(
+        team,
+        update={
+            "working_days": working_days_from_db(team.working_days),
+            "member_count": member_count,
+        },
+    )
+
+
+def team_public(*, session: Session, team: Team) -> TeamPublic:
+    assert team.id is not None
+    counts = _member_counts(session=session, team_ids=[team.id])
+    return to_public(team, member_count=counts.get(team.id, 0))
+
+
+def list_teams(*, session: Session, org: Organisation) -> list[TeamPublic]:
+    teams = session.exec(
+        select(Team).where(Team.org_id == org.id).order_by(col(Team.name), col(Team.id))
+    ).all()
+    counts = _member_counts(session=session, team_ids=[t.id for t in teams if t.id is not None])
+    return [to_public(team, member_count=counts.get(team.id or 0, 0)) for team in teams]
+
+
+def _ensure_name_free(
+    *, session: Session, org_id: int, name: str, except_team_id: int | None = None
+) -> None:
+    # Two teams called "Stue Blå" in one organisation would be indistinguishable in every list
+    # and chart, so names are unique per organisation (case-insensitively).
+    query = select(Team.id).where(Team.org_id == org_id, func.lower(col(Team.name)) == name.lower())
+    if except_team_id is not None:
+        query = query.where(Team.id != except_team_id)
+    if session.exec(query).first() is not None:
+        raise Conflict(f'The organisation already has a team called "{name}"')
+
+
+def create_team(*, session: Session, org: Organisation, data: TeamCreate) -> Team:
+    assert org.id is not None
+    _ensure_name_free(session=session, org_id=org.id, name=data.name)
+    team = Team.model_validate(
+        data, update={"org_id": org.id, "working_days": working_days_to_db(data.working_days)}
+    )
+    session.add(team)
+    session.flush()
+    return team
+
+
+def update_team(*, session: Session, team: Team, changes: TeamUpdate) -> Team:
+    values = changes.model_dump(exclude_unset=True)
+    if "name" in values:
+        _ensure_name_free(
+            session=session, org_id=team.org_id, name=values["name"], except_team_id=team.id
+        )
+    if "working_days" in values:
+        values["working_days"] = working_days_to_db(values["working_days"])
+    team.sqlmodel_update(values)
+    session.add(team)
+    session.flush()
+    return team
+
+
+# --- invites -----------------------------------------------------------------------------------
+
+
+def invite_public(invite: Invite) -> InvitePublic:
+    return InvitePublic(
+        code=invite.code,
+        join_url=f"{settings.public_base_url}/join/{invite.code}",
+        expires_at=invite.expires_at,
+    )
+
+
+def create_invite(*, session: Session, team: Team, expires_in_days: int) -> Invite:
+    assert team.id is not None
+    code = security.new_invite_code()
+    # ~53 bits make a collision practically impossible; the loop keeps the unique index happy.
+    while session.exec(select(Invite.id).where(Invite.code == code)).first() is not None:
+        code = security.new_invite_code()
+    invite = Invite(
+        team_id=team.id,
+        code=code,
+        expires_at=clock.now() + timedelta(days=expires_in_days),
+    )
+    session.add(invite)
+    session.flush()
+    return invite
+
+
+def list_active_invites(*, session: Session, team: Team) -> Sequence[Invite]:
+    return session.exec(
+        select(Invite)
+        .where(
+            Invite.team_id == team.id,
+            col(Invite.revoked_at).is_(None),
+            col(Invite.expires_at) > clock.now(),
+        )
+        .order_by(col(Invite.created_at).desc(), col(Invite.id).desc())
+    ).all()
+
+
+def revoke_invite(*, session: Session, team: Team, code: str) -> None:
+    """Revokes the team's invite; revoking it again is harmless (idempotent)."""
+    invite = session.exec(
+        select(Invite).where(
+            Invite.team_id == team.id, Invite.code == security.normalize_invite_code(code)
+        )
+    ).first()
+    if invite is None:
+        raise NotFound("Invite not found")
+    if invite.revoked_at is None:
+        invite.revoked_at = clock.now()
+        session.add(invite)
+        session.flush()
+
+
+@dataclass(frozen=True)
+class ValidInvite:
+    invite: Invite
+    team: Team
+    org: Organisation
+
+
+def get_valid_invite(*, session: Session, code: str) -> ValidInvite:
+    """The invite for a code as typed (any case, dashes or spaces); 404 unknown, 410 stale."""
+    row = session.exec(
+        select(Invite, Team, Organisation)
+        .join(Team, col(Team.id) == Invite.team_id)
+        .join(Organisation, col(Organisation.id) == Team.org_id)
+        .where(Invite.code == security.normalize_invite_code(code))
+    ).first()
+    if row is None:
+        raise NotFound("Unknown invite code")
+    invite, team, org = row
+    if invite.revoked_at is not None:
+        raise Gone("This invite has been withdrawn; ask for a new one")
+    if invite.expires_at <= clock.now():
+        raise Gone("This invite has expired; ask for a new one")
+    return ValidInvite(invite=invite, team=team, org=org)
+
+
+# --- members -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Joined:
+    member: Member
+    team: Team
+    token: str
+
+
+def join(*, session: Session, code: str, display_name: str | None) -> Joined:
+    """Creates a pseudonymous member of the invite's team and its first device token."""
+    valid = get_valid_invite(session=session, code=code)
+    assert valid.team.id is not None
+    member = Member(team_id=valid.team.id, display_name=display_name)
+    session.add(member)
+    session.flush()
+    assert member.id is not None
+    token = security.new_token()
+    session.add(MemberToken(member_id=member.id, token_hash=security.hash_token(token)))
+    session.flush()
+    return Joined(member=member, team=valid.team, token=token)
+
+
+def list_members(*, session: Session, team: Team) -> Sequence[Member]:
+    return session.exec(
+        select(Member)
+        .where(Member.team_id == team.id)
+        .order_by(col(Member.joined_at), col(Member.id))
+    ).all()
+
+
+def delete_member(*, session: Session, member: Member) -> None:
+    """Deletes the member row; the database cascades to their tokens, check-ins and marks."""
+    session.delete(member)
+    session.flush()
+
+
+def remove_member(*, session: Session, team: Team, member_id: int) -> None:
+    member = session.get(Member, member_id)
+    if member is None or member.team_id != team.id:
+        raise NotFound("Member not found")
+    delete_member(session=session, member=member)

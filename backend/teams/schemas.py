@@ -1,0 +1,133 @@
+"""Team, invite, member and join payloads."""
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, field_validator
+from sqlmodel import SQLModel
+
+from backend.config import settings
+
+TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+_HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _hh_mm(value: str) -> str:
+    if not _HH_MM.fullmatch(value):
+        raise ValueError("must be a time as HH:MM on the 24-hour clock, e.g. 07:45")
+    return value
+
+
+# Local time of the organisation.
+ReminderTime = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_hh_mm)]
+
+
+def _sorted_days(days: list[int]) -> list[int]:
+    return sorted(set(days))
+
+
+# ISO weekdays, Monday = 1 … Sunday = 7; stored as "1,2,3,4,5", exposed as a list.
+WorkingDays = Annotated[
+    list[Annotated[int, Field(ge=1, le=7)]],
+    Field(min_length=1, max_length=7),
+    AfterValidator(_sorted_days),
+]
+
+
+def _blank_to_none(value: object) -> object:
+    return value.strip() or None if isinstance(value, str) else value
+
+
+# Optional display name: surrounding spaces trimmed; an empty name means "no name".
+DisplayName = Annotated[
+    Annotated[str, StringConstraints(max_length=60)] | None, BeforeValidator(_blank_to_none)
+]
+
+
+def working_days_to_db(days: list[int]) -> str:
+    return ",".join(str(day) for day in days)
+
+
+def working_days_from_db(value: str) -> list[int]:
+    return [int(day) for day in value.split(",") if day]
+
+
+class TeamBase(SQLModel):
+    name: TeamName
+    reminder_time: ReminderTime = "07:45"
+    working_days: WorkingDays = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+
+
+class TeamCreate(TeamBase):
+    model_config = {"extra": "forbid"}  # a typo is 422, not silently dropped
+
+
+class TeamUpdate(SQLModel):
+    """PATCH body: only the fields sent are changed; none of them may be null."""
+
+    model_config = {"extra": "forbid"}
+
+    name: TeamName | None = None
+    reminder_time: ReminderTime | None = None
+    working_days: WorkingDays | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
+
+
+class TeamPublic(TeamBase):
+    id: int
+    org_id: int
+    member_count: int
+    created_at: datetime
+
+
+class TeamRef(SQLModel):
+    id: int
+    name: str
+
+
+class InviteCreate(SQLModel):
+    model_config = {"extra": "forbid"}
+
+    expires_in_days: int = Field(default_factory=lambda: settings.invite_days, ge=1, le=90)
+
+
+class InvitePublic(SQLModel):
+    code: str
+    join_url: str
+    expires_at: datetime
+
+
+class InvitePreview(SQLModel):
+    """What the join screen shows before joining: whose team this is."""
+
+    team_name: str
+    org_name: str
+    expires_at: datetime
+
+
+class MemberPublic(SQLModel):
+    """A member as a coordinator sees them: never ratings, never whether they checked in."""
+
+    id: int
+    display_name: str | None
+    joined_at: datetime
+
+
+class JoinCreate(SQLModel):
+    model_config = {"extra": "forbid"}
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    display_name: DisplayName = None
+
+
+class JoinPublic(SQLModel):
+    token: str
+    member: MemberPublic
+    team: TeamRef
