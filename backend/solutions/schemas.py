@@ -1,0 +1,195 @@
+"""Request and response shapes for situations, solutions, their status history and evaluations.
+
+The table classes live in models.py; these families (Create / Update / Public) are what the API
+accepts and returns. Texts are trimmed and length-limited here, so the service sees clean input."""
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SituationStatus = Literal["open", "handled", "parked"]
+Perspective = Literal["P", "U", "X"]
+SolutionStatus = Literal["proposed", "trial", "adopted", "dropped"]
+Effect = Literal["less", "same", "more"]
+Decision = Literal["keep", "adjust", "drop"]
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _no_control_characters(value: str, allowed: str = "") -> str:
+    # NUL and friends are never meant as text (and PostgreSQL refuses NUL in text columns).
+    for char in value:
+        if char not in allowed and unicodedata.category(char) == "Cc":
+            raise ValueError("must not contain control characters")
+    return value
+
+
+def _one_line(value: str) -> str:
+    """Titles are one line: any run of whitespace (a pasted line break too) becomes one space."""
+    return _no_control_characters(_WHITESPACE_RUN.sub(" ", value).strip())
+
+
+def _multi_line(value: str) -> str:
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return _no_control_characters(value, allowed="\n\t")
+
+
+def _length(min_length: int, max_length: int) -> Callable[[str], str]:
+    # Checked after trimming, so "   " is empty and surrounding spaces do not count.
+    def check(value: str) -> str:
+        if len(value) < min_length:
+            raise ValueError("must not be empty")
+        if len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters")
+        return value
+
+    return check
+
+
+def _limits(min_length: int, max_length: int) -> object:
+    """The limits as OpenAPI shows them (enforced by `_length`, after trimming)."""
+    return Field(json_schema_extra={"minLength": min_length, "maxLength": max_length})
+
+
+Title = Annotated[str, AfterValidator(_one_line), AfterValidator(_length(1, 120)), _limits(1, 120)]
+When = Annotated[str, AfterValidator(_one_line), AfterValidator(_length(0, 60)), _limits(0, 60)]
+LongText = Annotated[
+    str, AfterValidator(_multi_line), AfterValidator(_length(0, 2000)), _limits(0, 2000)
+]
+
+
+class _Input(BaseModel):
+    # Unknown fields are an error, so a misspelt "stauts" does not silently do nothing.
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Update(_Input):
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "_Update":
+        # PATCH leaves out what it does not change; an explicit null would erase a required value.
+        for name in self.model_fields_set:
+            if getattr(self, name) is None and name not in self.nullable:
+                raise ValueError(f"{name} may be left out but not null")
+        return self
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+
+# --- Situations -------------------------------------------------------------------------------
+
+
+class SituationBase(BaseModel):
+    title: Title
+    when: When = ""
+    description: LongText = ""
+    status: SituationStatus = "open"
+
+
+class SituationCreate(SituationBase, _Input):
+    pass
+
+
+class SituationUpdate(_Update):
+    title: Title | None = None
+    when: When | None = None
+    description: LongText | None = None
+    status: SituationStatus | None = None
+
+
+class SituationPublic(SituationBase):
+    id: int
+    team_id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- Solutions --------------------------------------------------------------------------------
+
+
+class SolutionBase(BaseModel):
+    situation_id: int | None = None
+    perspective: Perspective
+    title: Title
+    details: LongText = ""
+    review_date: date | None = None
+
+
+class SolutionCreate(SolutionBase, _Input):
+    # A new idea is proposed; the guided flow creates the ideas the team chose to try as "trial".
+    status: Literal["proposed", "trial"] = "proposed"
+
+
+class SolutionUpdate(_Update):
+    nullable: ClassVar[frozenset[str]] = frozenset({"situation_id", "review_date"})
+
+    situation_id: int | None = None
+    perspective: Perspective | None = None
+    title: Title | None = None
+    details: LongText | None = None
+    status: SolutionStatus | None = None
+    review_date: date | None = None
+
+
+class StatusChangePublic(BaseModel):
+    from_status: SolutionStatus | None
+    to_status: SolutionStatus
+    changed_at: datetime
+
+
+class SolutionPublic(SolutionBase):
+    id: int
+    team_id: int
+    status: SolutionStatus
+    created_at: datetime
+    updated_at: datetime
+    # Oldest first; the last entry is the current status and since when it holds.
+    history: list[StatusChangePublic]
+
+
+# --- Evaluations ------------------------------------------------------------------------------
+
+
+class EvaluationBase(BaseModel):
+    more_calm: Effect | None = None
+    better_flow: Effect | None = None
+    could_relax: Effect | None = None
+    not_all_at_once: Effect | None = None
+    negative_consequences: LongText = ""
+    decision: Decision
+    meeting_date: date
+
+
+class EvaluationCreate(EvaluationBase, _Input):
+    # Chosen by the app when the follow-up is recorded (maybe offline); a retry with the same id
+    # returns the stored evaluation instead of recording the meeting twice.
+    client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{16,64}$")
+    # "adjust" keeps the solution in trial with edited text, given in the same request.
+    title: Title | None = None
+    details: LongText | None = None
+    review_date: date | None = None
+
+    @field_validator("title", "details")
+    @classmethod
+    def _not_null_when_given(cls, value: str | None) -> str | None:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
+
+    @model_validator(mode="after")
+    def _edits_only_when_adjusting(self) -> "EvaluationCreate":
+        if self.decision != "adjust" and ({"title", "details"} & self.model_fields_set):
+            raise ValueError("title and details can only be edited with decision 'adjust'")
+        if self.decision == "drop" and self.review_date is not None:
+            raise ValueError("a dropped solution gets no review_date")
+        return self
+
+
+class EvaluationPublic(EvaluationBase):
+    id: int
+    solution_id: int
+    client_id: str | None
+    created_at: datetime
