@@ -2,29 +2,41 @@
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse
 
 from backend.config import settings
 from backend.errors import NotFound
 
-# Third-party browser files, served from node_modules (installed from the npm registry, pinned).
+# Third-party browser files, served from node_modules (installed from the npm registry, pinned in
+# package.json + package-lock.json; never copied into the repo, never loaded from another host).
 VENDOR_FILES: dict[str, str] = {
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "uqr.mjs": "uqr/dist/index.mjs",  # QR codes for invites (coordinator screen)
 }
 
-# Paths handled by the app shell's client-side router.
-APP_ROUTES = ("/", "/join/{code}", "/me", "/coordinator", "/coordinator/{rest:path}")
+# What frontend/ may serve, by suffix; anything else there (e.g. the icon render script) is not.
+MEDIA_TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
 
 # No build step means no hashed file names: every file is revalidated (ETag), and the service
 # worker's VERSION decides when the installed app moves to new files.
 REVALIDATE = "no-cache"
 
 
-def _file(path: Path, media_type: str | None = None) -> FileResponse:
-    if not path.is_file():
+def _file(path: Path) -> FileResponse:
+    media_type = MEDIA_TYPES.get(path.suffix)
+    if media_type is None or not path.is_file():
         raise NotFound("No such file")
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": REVALIDATE})
 
@@ -40,10 +52,9 @@ def install_frontend(app: FastAPI) -> None:
     frontend = settings.frontend_dir
 
     def app_shell() -> FileResponse:
-        return _file(frontend / "index.html", "text/html")
+        return _file(frontend / "index.html")
 
-    for route in APP_ROUTES:
-        app.add_api_route(route, app_shell, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/", app_shell, methods=["GET"], include_in_schema=False)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -62,7 +73,11 @@ def install_frontend(app: FastAPI) -> None:
         return _file(settings.node_modules_dir / VENDOR_FILES[name])
 
     @app.get("/{path:path}", include_in_schema=False)
-    def static(path: str, request: Request) -> Response:
+    def static(path: str) -> FileResponse:
         if path.startswith("api/"):
             raise NotFound("No such endpoint")
+        # A path without a file suffix is an in-app route (/join/K7QM-…, /me, /coordinator/…):
+        # the client-side router renders it, so adding a screen needs no change here.
+        if "." not in path.rsplit("/", 1)[-1]:
+            return app_shell()
         return _file(_inside(frontend, path))

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -110,6 +111,8 @@ def create_app() -> FastAPI:
         return JSONResponse({"status": "ok", "database": "ok"})
 
     app.add_middleware(SecurityHeaders)
+    # Text assets and JSON compressed (the PWA's first load stays small on a poor connection).
+    app.add_middleware(GZipMiddleware, minimum_size=512)
 
     install_frontend(app)
     return app

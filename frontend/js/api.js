@@ -1,0 +1,141 @@
+/** The HTTP client for /api/v1: one function per endpoint, errors as ApiError / NetworkError. */
+
+import { coordinatorToken, memberToken } from './session.js';
+
+const BASE = '/api/v1';
+
+/** An answer from the server that is not 2xx; `error` is the server's class name, e.g. WorkDateOutsideWindow. */
+export class ApiError extends Error {
+  /** @param {number} status @param {string} error @param {string} detail */
+  constructor(status, error, detail) {
+    super(`${status} ${error}: ${detail}`);
+    this.status = status;
+    this.error = error;
+    this.detail = detail;
+  }
+
+  /** 4xx other than timeouts and rate limits: sending the same request again will not help. */
+  get permanent() {
+    return this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
+  }
+}
+
+/** No answer at all (offline, DNS, connection reset). */
+export class NetworkError extends Error {}
+
+/** @typedef {'yes' | 'partly' | 'no' | 'not_relevant'} Used */
+/** @typedef {{solution_id: number, used: Used}} SolutionMark */
+/**
+ * @typedef {Object} CheckinBody
+ * @property {number | null} calm
+ * @property {number | null} flow
+ * @property {number | null} workload
+ * @property {string | null} comment
+ * @property {boolean} share_comment
+ * @property {SolutionMark[]} solutions
+ */
+/** @typedef {CheckinBody & {work_date: string, created_at?: string, updated_at?: string}} Checkin */
+/** @typedef {{id: number, title: string, perspective: string, details: string, situation_title: string | null}} ActiveSolution */
+/**
+ * @typedef {Object} Today
+ * @property {string} work_date
+ * @property {string} today
+ * @property {{from: string, to: string}} window
+ * @property {{date: string, rated: boolean}[]} dates
+ * @property {ActiveSolution[]} solutions
+ * @property {Checkin | null} checkin
+ */
+/** @typedef {{id: number, display_name: string | null, locale?: string | null, joined_at: string}} MemberInfo */
+/** @typedef {{id: number, name: string}} TeamRef */
+/** @typedef {{member: MemberInfo, team: TeamRef & Record<string, unknown>, org: Record<string, unknown>}} Me */
+/** @typedef {{team_name: string, org_name: string, expires_at: string}} InvitePreview */
+/** @typedef {{code: string, join_url: string, expires_at: string}} Invite */
+/** @typedef {{id: number, name: string}} Org */
+/** @typedef {{id: number, name: string, org_id?: number}} Team */
+
+/**
+ * @param {string} path
+ * @param {{method?: string, body?: unknown, form?: Record<string, string>, token?: string | null}} [options]
+ * @returns {Promise<any>}
+ */
+export async function request(path, { method = 'GET', body, form, token } = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  /** @type {BodyInit | undefined} */
+  let payload;
+  if (form) payload = new URLSearchParams(form);
+  else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(BASE + path, { method, headers, body: payload, cache: 'no-store' });
+  } catch (error) {
+    throw new NetworkError(String(error));
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new ApiError(response.status, data?.error ?? 'HttpError', data?.detail ?? response.statusText);
+  }
+  return data;
+}
+
+const member = () => memberToken();
+const coordinator = () => coordinatorToken();
+
+// Staff
+/** @param {string} code @returns {Promise<InvitePreview>} */
+export const getInvite = (code) => request(`/invites/${encodeURIComponent(code)}`);
+/** @param {string} code @param {string | null} displayName @returns {Promise<{token: string, member: MemberInfo, team: TeamRef}>} */
+export const join = (code, displayName) =>
+  request('/join', { method: 'POST', body: { code, display_name: displayName || null } });
+/** @returns {Promise<Me>} */
+export const getMe = () => request('/me', { token: member() });
+/** @param {{display_name?: string | null, locale?: string}} changes @returns {Promise<Me>} */
+export const patchMe = (changes) => request('/me', { method: 'PATCH', body: changes, token: member() });
+export const deleteMe = () => request('/me', { method: 'DELETE', token: member() });
+/** @param {string} [date] @returns {Promise<Today>} */
+export const getToday = (date) => request(`/me/today${date ? `?date=${date}` : ''}`, { token: member() });
+/** @param {string} date @param {CheckinBody} body @returns {Promise<Checkin>} */
+export const putCheckin = (date, body) =>
+  request(`/me/checkins/${date}`, { method: 'PUT', body, token: member() });
+/** @param {string} from @param {string} to @returns {Promise<Checkin[]>} */
+export const listCheckins = (from, to) => request(`/me/checkins?from=${from}&to=${to}`, { token: member() });
+
+/** The member's export as a file (a Blob), fetched with the token so it never sits in a URL. */
+export async function exportMe() {
+  let response;
+  try {
+    response = await fetch(`${BASE}/me/export`, { headers: { Authorization: `Bearer ${member()}` } });
+  } catch (error) {
+    throw new NetworkError(String(error));
+  }
+  if (!response.ok) throw new ApiError(response.status, 'HttpError', response.statusText);
+  return response.blob();
+}
+
+// Coordinator
+/** @param {string} email @param {string} password @returns {Promise<{access_token: string}>} */
+export const login = (email, password) =>
+  request('/auth/token', { method: 'POST', form: { username: email, password } });
+export const logout = () => request('/auth/logout', { method: 'POST', token: coordinator() });
+/** @returns {Promise<Org[]>} */
+export const listOrgs = () => request('/orgs', { token: coordinator() });
+/** @param {number} orgId @returns {Promise<Team[]>} */
+export const listTeams = (orgId) => request(`/orgs/${orgId}/teams`, { token: coordinator() });
+/** @param {number} orgId @param {string} name @returns {Promise<Team>} */
+export const createTeam = (orgId, name) =>
+  request(`/orgs/${orgId}/teams`, { method: 'POST', body: { name }, token: coordinator() });
+/** @param {number} teamId @returns {Promise<Invite[]>} */
+export const listInvites = (teamId) => request(`/teams/${teamId}/invites`, { token: coordinator() });
+/** @param {number} teamId @returns {Promise<Invite>} */
+export const createInvite = (teamId) =>
+  request(`/teams/${teamId}/invites`, { method: 'POST', body: {}, token: coordinator() });
+/** @param {number} teamId @param {string} code */
+export const revokeInvite = (teamId, code) =>
+  request(`/teams/${teamId}/invites/${encodeURIComponent(code)}`, { method: 'DELETE', token: coordinator() });
+/** @param {number} teamId @returns {Promise<MemberInfo[]>} */
+export const listMembers = (teamId) => request(`/teams/${teamId}/members`, { token: coordinator() });

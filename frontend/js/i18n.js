@@ -1,0 +1,113 @@
+/** Translations (one flat key → string file per locale, Danish first) and dates in words. */
+
+export const LOCALES = /** @type {const} */ (['da', 'en']);
+export const DEFAULT_LOCALE = 'da';
+/** @typedef {typeof LOCALES[number]} Locale */
+
+/** @type {Record<string, string>} */
+let strings = {};
+/** @type {Locale} */
+let current = DEFAULT_LOCALE;
+
+/** @param {unknown} value @returns {value is Locale} */
+export function isLocale(value) {
+  return LOCALES.includes(/** @type {Locale} */ (value));
+}
+
+/** Loads a locale's strings (from the service worker's cache when offline). @param {Locale} locale */
+export async function setLocale(locale) {
+  const response = await fetch(`/locales/${locale}.json`);
+  strings = await response.json();
+  current = locale;
+  document.documentElement.lang = locale;
+}
+
+export function getLocale() {
+  return current;
+}
+
+/**
+ * The string for `key`, with {name} placeholders filled in.
+ * @param {string} key
+ * @param {Record<string, string | number>} [params]
+ */
+export function t(key, params) {
+  const text = strings[key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+/** Fills elements marked data-i18n (text) and data-i18n-label (aria-label). @param {ParentNode} root */
+export function translateDom(root) {
+  for (const el of root.querySelectorAll('[data-i18n]')) {
+    el.textContent = t(/** @type {HTMLElement} */ (el).dataset.i18n ?? '');
+  }
+  for (const el of root.querySelectorAll('[data-i18n-label]')) {
+    el.setAttribute('aria-label', t(/** @type {HTMLElement} */ (el).dataset.i18nLabel ?? ''));
+  }
+}
+
+const DAY_MS = 86_400_000;
+/** @param {string} iso YYYY-MM-DD @returns {Date} */
+const utcDate = (iso) => new Date(`${iso}T00:00:00Z`);
+
+/** Whole days from `from` to `to` (both YYYY-MM-DD). @param {string} from @param {string} to */
+export function daysBetween(from, to) {
+  return Math.round((utcDate(to).getTime() - utcDate(from).getTime()) / DAY_MS);
+}
+
+/** @param {string} iso @param {number} days */
+export function addDays(iso, days) {
+  return new Date(utcDate(iso).getTime() + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * @param {string} iso
+ * @param {'long' | 'short'} weekday
+ * @returns {Record<string, string>}
+ */
+function dateParts(iso, weekday) {
+  const format = new Intl.DateTimeFormat(current === 'da' ? 'da-DK' : 'en-GB', {
+    weekday,
+    day: 'numeric',
+    month: 'long',
+    timeZone: 'UTC',
+  });
+  /** @type {Record<string, string>} */
+  const parts = {};
+  for (const part of format.formatToParts(utcDate(iso))) parts[part.type] = part.value;
+  return parts;
+}
+
+/** "torsdag 26. november" @param {string} iso */
+export function formatDate(iso) {
+  const { weekday, day, month } = dateParts(iso, 'long');
+  return t('date.long', { weekday, day, month });
+}
+
+/** The work date in words relative to the server's today: "i dag, torsdag 26. november", "i går, …".
+ * @param {string} iso @param {string} today */
+export function describeWorkDate(iso, today) {
+  const date = formatDate(iso);
+  const ago = daysBetween(iso, today);
+  if (ago === 0) return t('date.today_long', { date });
+  if (ago === 1) return t('date.yesterday_long', { date });
+  return date;
+}
+
+/** A short label for a date chip: "I dag", "I går", "man. 23." @param {string} iso @param {string} today */
+export function shortDate(iso, today) {
+  const ago = daysBetween(iso, today);
+  if (ago === 0) return t('date.today');
+  if (ago === 1) return t('date.yesterday');
+  const { weekday, day } = dateParts(iso, 'short');
+  return t('date.short', { weekday, day });
+}
+
+/** "26. nov. 2026, 08:00" for an instant (ISO-8601). @param {string} instant */
+export function formatInstant(instant) {
+  return new Intl.DateTimeFormat(current === 'da' ? 'da-DK' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(instant));
+}

@@ -1,0 +1,200 @@
+/** Starts the app: the only module with side effects (listeners, service worker, first render). */
+
+import { h } from './dom.js';
+import { getValue } from './idb.js';
+import { DEFAULT_LOCALE, formatDate, isLocale, setLocale, t, translateDom } from './i18n.js';
+import { errorText } from './messages.js';
+import { createOutbox } from './outbox.js';
+import { createRouter } from './router.js';
+import { routes } from './routes.js';
+import { loadSession, memberToken } from './session.js';
+
+const INFO_MS = 8000;
+
+/** @type {Record<import('./outbox.js').ItemState, string>} */
+const STATE_LABELS = {
+  queued: 'outbox.state.queued',
+  sending: 'outbox.state.sending',
+  sent: 'outbox.state.sent',
+  failed: 'outbox.state.failed',
+};
+
+/** @param {string} id @returns {HTMLElement} */
+function byId(id) {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing from index.html`);
+  return el;
+}
+
+/** @param {HTMLElement} region @returns {import('./router.js').Context['announce']} */
+function makeAnnouncer(region) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  return (message, kind = 'info') => {
+    clearTimeout(timer);
+    region.dataset.kind = kind;
+    region.textContent = message;
+    if (kind === 'info') timer = setTimeout(() => { region.textContent = ''; }, INFO_MS);
+  };
+}
+
+/**
+ * @param {HTMLElement} section
+ * @param {HTMLElement} list
+ * @param {import('./outbox.js').Outbox} outbox
+ * @param {import('./outbox.js').OutboxItem[]} items
+ */
+function renderOutbox(section, list, outbox, items) {
+  section.hidden = items.length === 0;
+  list.replaceChildren(
+    ...items.map((item) =>
+      h(
+        'li',
+        { class: `outbox-item is-${item.state}` },
+        h('span', { class: 'outbox-date', text: t('outbox.item', { date: formatDate(item.date) }) }),
+        h('span', { class: 'outbox-state', text: t(STATE_LABELS[item.state]) }),
+        item.state === 'failed' && h('span', { class: 'outbox-error', text: errorText(item.error, item.detail) }),
+        item.state === 'failed' &&
+          h('button', { type: 'button', class: 'button-small', on: { click: () => void outbox.discard(item.id) } }, t('outbox.discard')),
+      ),
+    ),
+  );
+}
+
+/**
+ * Registers the service worker. A new version waits until the member chooses to reload
+ * (no silent skipWaiting under a running page, which could mix old and new files).
+ * @param {(accept: () => void) => void} offerUpdate
+ */
+async function registerServiceWorker(offerUpdate) {
+  if (!('serviceWorker' in navigator)) return null;
+  const registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+  let accepted = false;
+  /** @param {ServiceWorker} worker */
+  const offer = (worker) => {
+    if (!navigator.serviceWorker.controller) return; // first install: nothing old is running
+    offerUpdate(() => {
+      accepted = true;
+      worker.postMessage({ type: 'SKIP_WAITING' });
+    });
+  };
+  if (registration.waiting) offer(registration.waiting);
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker?.addEventListener('statechange', () => {
+      if (worker.state === 'installed') offer(worker);
+    });
+  });
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (accepted) location.reload();
+  });
+  return registration;
+}
+
+async function start() {
+  const main = byId('main');
+  const nav = byId('nav');
+  const announce = makeAnnouncer(byId('status'));
+  const updateBar = byId('update');
+
+  await loadSession();
+  const saved = await getValue('locale');
+  await setLocale(isLocale(saved) ? saved : DEFAULT_LOCALE);
+  translateDom(document);
+
+  /** @type {ServiceWorkerRegistration | null} */
+  let registration = null;
+  const outbox = createOutbox({
+    onChange: (items) => renderOutbox(byId('outbox'), byId('outbox-list'), outbox, items),
+    onFlushed: (item) =>
+      announce(
+        item.state === 'sent'
+          ? t('outbox.sent_later', { date: formatDate(item.date) })
+          : errorText(item.error, item.detail),
+        item.state === 'sent' ? 'info' : 'error',
+      ),
+    // Background Sync (where the browser has it) wakes the service worker when the connection is
+    // back, even with the app closed; the worker then asks an open page to flush.
+    onBackground: () => {
+      const sync = /** @type {any} */ (registration)?.sync;
+      sync?.register('outbox').catch(() => {});
+    },
+  });
+  await outbox.load();
+
+  /** @type {(() => void) | void} */
+  let cleanup;
+  let sequence = 0;
+  let first = true;
+
+  /** @type {import('./router.js').Context} */
+  const context = {
+    params: {},
+    query: new URLSearchParams(),
+    navigate: (path, options) => router.navigate(path, options),
+    announce,
+    outbox,
+    refresh: () => {
+      translateDom(document);
+      void router.refresh();
+    },
+  };
+
+  /** @param {string} path */
+  function renderNav(path) {
+    const joined = Boolean(memberToken()) && !path.startsWith('/coordinator');
+    nav.hidden = !joined;
+    nav.replaceChildren(
+      ...routes
+        .filter((route) => route.nav)
+        .map((route) =>
+          h('a', { href: route.path, 'aria-current': route.path === path ? 'page' : null }, t(route.nav ?? '')),
+        ),
+    );
+  }
+
+  const router = createRouter({
+    routes,
+    show: async (match, path) => {
+      const mine = ++sequence;
+      if (match?.route.member && !memberToken()) {
+        router.navigate('/join', { replace: true });
+        return;
+      }
+      if (typeof cleanup === 'function') cleanup();
+      cleanup = undefined;
+      renderNav(path);
+      if (!match) {
+        document.title = `${t('notfound.title')} · PUX Puls`;
+        main.replaceChildren(h('h1', { text: t('notfound.title') }), h('p', {}, h('a', { href: '/' }, t('notfound.home'))));
+        return;
+      }
+      document.title = `${t(match.route.title)} · PUX Puls`;
+      const view = await match.route.view();
+      if (mine !== sequence) return;
+      const root = h('div', { class: 'view' });
+      main.replaceChildren(root);
+      cleanup = await view.render(root, { ...context, params: match.params, query: new URLSearchParams(location.search) });
+      // Move focus to the new screen's heading so screen readers hear where they are (not on first load).
+      if (!first && mine === sequence) root.querySelector('h1')?.focus();
+      first = false;
+    },
+  });
+
+  window.addEventListener('online', () => void outbox.flush(true));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void outbox.flush(true);
+  });
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (event.data?.type === 'FLUSH_OUTBOX') void outbox.flush(true);
+  });
+
+  await router.start();
+  void outbox.flush(true);
+  registration = await registerServiceWorker((accept) => {
+    updateBar.hidden = false;
+    byId('update-button').addEventListener('click', accept, { once: true });
+  }).catch(() => null);
+}
+
+void start();

@@ -1,0 +1,161 @@
+/** The offline outbox: check-ins wait in IndexedDB until the server has them; each shows its state.
+ *
+ * One item per work date (id `checkin:<date>`): a newer check-in for the same date replaces the
+ * queued one. The server's PUT by date is idempotent, so sending an item twice (a retry after a lost
+ * answer, two tabs flushing) never makes two check-ins. A 4xx is final and shown to the member; a 5xx
+ * or no answer is retried with back-off. Items survive closing the app; sent ones are pruned at start.
+ */
+
+import { ApiError, putCheckin } from './api.js';
+import { allItems, deleteItem, putItem } from './idb.js';
+
+/** @typedef {'queued' | 'sending' | 'sent' | 'failed'} ItemState */
+/**
+ * @typedef {Object} OutboxItem
+ * @property {string} id
+ * @property {string} date
+ * @property {import('./api.js').CheckinBody} body
+ * @property {ItemState} state
+ * @property {number} attempts
+ * @property {number} next_at    epoch ms before which no retry is made
+ * @property {string | null} error    the server's error name when failed
+ * @property {string | null} detail
+ */
+
+const BASE_DELAY_MS = 2000;
+const MAX_DELAY_MS = 5 * 60 * 1000;
+
+/** Back-off before retry n (1, 2, …): 2 s, 4 s, 8 s … capped at 5 min, with jitter so devices spread out. */
+export function retryDelay(/** @type {number} */ attempts) {
+  const delay = Math.min(BASE_DELAY_MS * 2 ** (attempts - 1), MAX_DELAY_MS);
+  return delay / 2 + Math.random() * (delay / 2);
+}
+
+/**
+ * @param {{onChange: (items: OutboxItem[]) => void, onFlushed?: (item: OutboxItem) => void,
+ *          onBackground?: () => void}} hooks  onFlushed: an item sent in the background was
+ *          delivered or rejected; onBackground: an item waits for the connection.
+ */
+export function createOutbox({ onChange, onFlushed = () => {}, onBackground = () => {} }) {
+  /** @type {Map<string, OutboxItem>} */
+  const items = new Map();
+  /** @type {Promise<void> | null} */
+  let flushing = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+
+  const list = () => [...items.values()].sort((a, b) => a.date.localeCompare(b.date));
+  const changed = () => onChange(list());
+
+  /** @param {OutboxItem} item */
+  async function save(item) {
+    items.set(item.id, item);
+    await putItem(item);
+    changed();
+  }
+
+  /** Loads what a previous run left behind; sent items are done and go. */
+  async function load() {
+    for (const item of /** @type {OutboxItem[]} */ (await allItems())) {
+      if (item.state === 'sent') {
+        await deleteItem(item.id);
+        continue;
+      }
+      // 'sending' means the app closed mid-request: the PUT is idempotent, so send it again.
+      if (item.state === 'sending') item.state = 'queued';
+      items.set(item.id, item);
+    }
+    changed();
+  }
+
+  /** @param {OutboxItem} item */
+  async function send(item) {
+    await save({ ...item, state: 'sending' });
+    try {
+      await putCheckin(item.date, item.body);
+      const sent = { ...item, state: /** @type {ItemState} */ ('sent'), error: null, detail: null };
+      await save(sent);
+      return sent;
+    } catch (error) {
+      if (error instanceof ApiError && error.permanent) {
+        const failed = { ...item, state: /** @type {ItemState} */ ('failed'), error: error.error, detail: error.detail };
+        await save(failed);
+        return failed;
+      }
+      const attempts = item.attempts + 1;
+      const queued = { ...item, state: /** @type {ItemState} */ ('queued'), attempts, next_at: Date.now() + retryDelay(attempts) };
+      await save(queued);
+      return queued;
+    }
+  }
+
+  function scheduleRetry() {
+    clearTimeout(timer);
+    const waiting = list().filter((i) => i.state === 'queued');
+    if (waiting.length === 0) return;
+    const next = Math.min(...waiting.map((i) => i.next_at));
+    timer = setTimeout(() => void flush(), Math.max(0, next - Date.now()));
+  }
+
+  /**
+   * Sends every queued item that is due (all of them when `force`, e.g. the connection came back).
+   * One flush at a time; a second call waits for the running one.
+   */
+  function flush(force = false) {
+    if (flushing) return flushing;
+    flushing = (async () => {
+      try {
+        for (const item of list()) {
+          if (item.state !== 'queued') continue;
+          if (!force && item.next_at > Date.now()) continue;
+          if (!navigator.onLine) break;
+          const result = await send(item);
+          if (result.state !== 'queued') onFlushed(result);
+        }
+      } finally {
+        flushing = null;
+        scheduleRetry();
+      }
+    })();
+    return flushing;
+  }
+
+  /**
+   * Queues a check-in and tries to send it at once. Resolves with the item's state afterwards:
+   * 'sent', 'failed' (a 4xx, with the error) or 'queued' (offline or server trouble; sent later).
+   * @param {string} date
+   * @param {import('./api.js').CheckinBody} body
+   * @returns {Promise<OutboxItem>}
+   */
+  async function submit(date, body) {
+    const id = `checkin:${date}`;
+    if (flushing) await flushing;
+    /** @type {OutboxItem} */
+    const item = { id, date, body, state: 'queued', attempts: 0, next_at: 0, error: null, detail: null };
+    await save(item);
+    if (!navigator.onLine) {
+      onBackground();
+      return item;
+    }
+    const result = await send(item);
+    if (result.state === 'queued') {
+      onBackground();
+      scheduleRetry();
+    }
+    return result;
+  }
+
+  /** @param {string} id */
+  async function discard(id) {
+    items.delete(id);
+    await deleteItem(id);
+    changed();
+  }
+
+  /** @param {string} date @returns {OutboxItem | undefined} */
+  const forDate = (date) => items.get(`checkin:${date}`);
+
+  return { load, flush, submit, discard, forDate, items: list };
+}
+
+/** @typedef {ReturnType<typeof createOutbox>} Outbox */

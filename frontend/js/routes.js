@@ -1,0 +1,11 @@
+/** The screens of the app. Adding a screen: one entry here, one module in views/, its locale keys. */
+
+/** @type {import('./router.js').Route[]} */
+export const routes = [
+  { path: '/', view: () => import('./views/today.js'), title: 'today.title', member: true, nav: 'nav.today' },
+  { path: '/me', view: () => import('./views/me.js'), title: 'me.title', member: true, nav: 'nav.me' },
+  { path: '/join', view: () => import('./views/join.js'), title: 'join.title' },
+  { path: '/join/:code', view: () => import('./views/join.js'), title: 'join.title' },
+  { path: '/coordinator', view: () => import('./views/coordinator.js'), title: 'coord.title' },
+  { path: '/coordinator/teams/:teamId', view: () => import('./views/coordinator.js'), title: 'coord.title' },
+];

@@ -1,0 +1,232 @@
+/** Today: rate a work day (Ro, Flow, Arbejdspres), mark the team's solutions, send — offline too. */
+
+import { ApiError, getToday } from '../api.js';
+import { append, h, uid } from '../dom.js';
+import { getValue, setValue } from '../idb.js';
+import { describeWorkDate, shortDate, t } from '../i18n.js';
+import { describeError, errorText } from '../messages.js';
+import { forgetMember } from '../session.js';
+
+/** @typedef {import('../api.js').Today} Today */
+/** @typedef {import('../api.js').CheckinBody} CheckinBody */
+
+/** The three ratings; 1 … 5, each step in words (PRODUCT.md §6). Workload 5 is high pressure. */
+const SCALES = [
+  { name: 'calm', label: 'rating.calm', steps: ['rating.calm.1', 'rating.calm.2', 'rating.calm.3', 'rating.calm.4', 'rating.calm.5'] },
+  { name: 'flow', label: 'rating.flow', steps: ['rating.flow.1', 'rating.flow.2', 'rating.flow.3', 'rating.flow.4', 'rating.flow.5'] },
+  { name: 'workload', label: 'rating.workload', steps: ['rating.workload.1', 'rating.workload.2', 'rating.workload.3', 'rating.workload.4', 'rating.workload.5'] },
+];
+
+/** A solution mark starts unanswered: a reminder is not a claim that it was used. */
+const MARKS = [
+  { value: 'yes', label: 'today.used.yes' },
+  { value: 'partly', label: 'today.used.partly' },
+  { value: 'no', label: 'today.used.no' },
+];
+
+const PERSPECTIVES = /** @type {Record<string, string>} */ ({ P: 'perspective.P', U: 'perspective.U', X: 'perspective.X' });
+
+/**
+ * One radio group: a fieldset with role radiogroup, named by its legend.
+ * @param {{name: string, legend: Node | string, options: {value: string, label: string, hint?: string}[],
+ *          checked: string | null, className: string}} spec
+ */
+function radioGroup({ name, legend, options, checked, className }) {
+  return h(
+    'fieldset',
+    { role: 'radiogroup', class: className },
+    h('legend', {}, legend),
+    h(
+      'div',
+      { class: 'options' },
+      options.map((option) => {
+        const id = uid(name);
+        return h(
+          'div',
+          { class: 'option' },
+          h('input', { type: 'radio', id, name, value: option.value, checked: option.value === checked }),
+          h(
+            'label',
+            { for: id },
+            option.hint ? h('span', { class: 'step', 'aria-hidden': 'true', text: option.hint }) : null,
+            h('span', { class: 'word', text: option.label }),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
+/** @param {HTMLFormElement} form @param {string} name */
+function selected(form, name) {
+  const input = /** @type {HTMLInputElement | null} */ (form.querySelector(`input[name="${name}"]:checked`));
+  return input ? input.value : null;
+}
+
+/**
+ * The page's data: from the server, else (offline) the last copy kept on the device.
+ * @param {string | undefined} date
+ * @returns {Promise<{data: Today, offline: boolean}>}
+ */
+async function load(date) {
+  try {
+    const data = await getToday(date);
+    if (!date) await setValue('today', data);
+    return { data, offline: false };
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    /** @type {Today | undefined} */
+    const cached = await getValue('today');
+    if (!cached) throw error;
+    if (!date || date === cached.work_date || !cached.dates.some((d) => d.date === date)) {
+      return { data: cached, offline: true };
+    }
+    return { data: { ...cached, work_date: date, checkin: null }, offline: true };
+  }
+}
+
+/** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
+export async function render(root, ctx) {
+  const requested = ctx.query.get('date') ?? undefined;
+  /** @type {Today} */
+  let data;
+  let offline;
+  try {
+    ({ data, offline } = await load(requested));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      await forgetMember();
+      ctx.announce(t('error.unauthorized'), 'error');
+      ctx.navigate('/join', { replace: true });
+      return;
+    }
+    root.append(h('h1', { tabindex: '-1', text: t('today.title') }), h('p', { class: 'notice', text: describeError(error) }));
+    return;
+  }
+
+  const date = data.work_date;
+  // A check-in still waiting in the outbox is newer than what the server (or the cache) knows.
+  const pending = ctx.outbox.forDate(date);
+  const previous = pending && pending.state !== 'sent' ? pending.body : data.checkin;
+  const marks = new Map((previous?.solutions ?? []).map((s) => [s.solution_id, s.used]));
+
+  const dates = h(
+    'ul',
+    { class: 'dates' },
+    data.dates.map((d) =>
+      h(
+        'li',
+        {},
+        h(
+          'a',
+          { href: d.date === data.today && !requested ? '/' : `/?date=${d.date}`, class: 'chip', 'aria-current': d.date === date ? 'date' : null, dataset: { date: d.date } },
+          shortDate(d.date, data.today),
+          d.rated ? h('span', { class: 'rated' }, h('span', { 'aria-hidden': 'true', text: ' ✓' }), h('span', { class: 'sr-only', text: ` (${t('today.rated')})` })) : null,
+        ),
+      ),
+    ),
+  );
+
+  const solutions = data.solutions.length
+    ? data.solutions.map((solution) =>
+        radioGroup({
+          name: `solution-${solution.id}`,
+          className: 'solution',
+          legend: h(
+            'span',
+            { class: 'solution-title' },
+            h('abbr', { class: `badge badge-${solution.perspective}`, title: t(PERSPECTIVES[solution.perspective] ?? 'perspective.P'), text: solution.perspective }),
+            ' ',
+            solution.title,
+          ),
+          options: MARKS.map((m) => ({ value: m.value, label: t(m.label) })),
+          checked: marks.get(solution.id) ?? null,
+        }),
+      )
+    : [h('p', { class: 'empty', text: t('today.solutions_empty') })];
+
+  const comment = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: uid('comment'), name: 'comment', maxlength: '500', rows: '3' }));
+  comment.value = previous?.comment ?? '';
+  const share = h('input', { type: 'checkbox', id: uid('share'), name: 'share_comment', checked: Boolean(previous?.share_comment) });
+  const sendButton = h('button', { type: 'submit', class: 'primary' }, t('today.send'));
+
+  const form = h(
+    'form',
+    { class: 'checkin', novalidate: true },
+    h('section', { class: 'solutions', 'aria-labelledby': 'solutions-title' }, h('h2', { id: 'solutions-title', text: t('today.solutions_title') }), solutions),
+    h(
+      'section',
+      { class: 'ratings', 'aria-labelledby': 'ratings-title' },
+      h('h2', { id: 'ratings-title', text: t('today.ratings_title') }),
+      SCALES.map((scale) =>
+        radioGroup({
+          name: scale.name,
+          className: 'scale',
+          legend: t(scale.label),
+          options: scale.steps.map((key, i) => ({ value: String(i + 1), label: t(key), hint: String(i + 1) })),
+          checked: previous?.[/** @type {'calm' | 'flow' | 'workload'} */ (scale.name)]?.toString() ?? null,
+        }),
+      ),
+    ),
+    h(
+      'details',
+      { class: 'comment', open: Boolean(previous?.comment) },
+      h('summary', { text: t('today.comment_toggle') }),
+      h('label', { for: comment.id, text: t('today.comment_label') }),
+      comment,
+      h('div', { class: 'check' }, share, h('label', { for: share.id, text: t('today.share_label') })),
+    ),
+    sendButton,
+  );
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    /** @param {string} name */
+    const rating = (name) => {
+      const value = selected(form, name);
+      return value === null ? null : Number(value);
+    };
+    /** @type {CheckinBody} */
+    const body = {
+      calm: rating('calm'),
+      flow: rating('flow'),
+      workload: rating('workload'),
+      comment: comment.value.trim() || null,
+      share_comment: share.checked,
+      solutions: data.solutions.flatMap((s) => {
+        const used = selected(form, `solution-${s.id}`);
+        return used ? [{ solution_id: s.id, used: /** @type {import('../api.js').Used} */ (used) }] : [];
+      }),
+    };
+    sendButton.disabled = true;
+    try {
+      const item = await ctx.outbox.submit(date, body);
+      if (item.state === 'sent') {
+        ctx.announce(t('today.saved'));
+        markRated(date);
+      } else if (item.state === 'failed') {
+        ctx.announce(errorText(item.error, item.detail), 'error');
+      } else {
+        ctx.announce(t('today.queued'));
+      }
+    } finally {
+      sendButton.disabled = false;
+    }
+  });
+
+  /** @param {string} day */
+  function markRated(day) {
+    const chip = dates.querySelector(`[data-date="${day}"]`);
+    if (chip && !chip.querySelector('.rated')) {
+      chip.append(h('span', { class: 'rated' }, h('span', { 'aria-hidden': 'true', text: ' ✓' }), h('span', { class: 'sr-only', text: ` (${t('today.rated')})` })));
+    }
+  }
+
+  append(root, [
+    h('p', { class: 'eyebrow', text: t('today.title') }),
+    h('h1', { tabindex: '-1', class: 'date-heading', text: describeWorkDate(date, data.today) }),
+    h('nav', { 'aria-label': t('today.pick_date'), class: 'date-picker' }, dates),
+    offline ? h('p', { class: 'notice', text: t('today.offline_notice') }) : null,
+    form,
+  ]);
+}

@@ -1,0 +1,84 @@
+/* PUX Puls service worker: the app shell works offline; API answers are never cached.
+ *
+ * Lifecycle: one VERSION names the cache. `install` awaits the precache of every shell file (a
+ * partly cached shell must not activate). A new version then *waits*: the page offers "update
+ * available" and sends SKIP_WAITING only when the member accepts, so old pages never run against new
+ * files. `activate` deletes the caches of older versions. A test checks SHELL against frontend/.
+ */
+
+const VERSION = '2026-11-26.1';
+const CACHE = `pux-shell-${VERSION}`;
+const SHELL = [
+  '/index.html',
+  '/manifest.webmanifest',
+  '/css/app.css',
+  '/js/api.js',
+  '/js/dom.js',
+  '/js/i18n.js',
+  '/js/idb.js',
+  '/js/main.js',
+  '/js/messages.js',
+  '/js/outbox.js',
+  '/js/router.js',
+  '/js/routes.js',
+  '/js/session.js',
+  '/js/views/coordinator.js',
+  '/js/views/join.js',
+  '/js/views/me.js',
+  '/js/views/today.js',
+  '/locales/da.json',
+  '/locales/en.json',
+  '/icons/icon.svg',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/icons/icon-maskable-512.png',
+];
+// Paths the server answers itself; every other navigation is an in-app route served by the shell.
+const SERVER_PATHS = ['/api/', '/docs', '/healthz', '/vendor/'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      await Promise.all(names.filter((name) => name.startsWith('pux-shell-') && name !== CACHE).map((name) => caches.delete(name)));
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+// Background Sync: the connection is back; an open page owns the outbox and flushes it.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'outbox') return;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window' }).then((clients) => {
+      for (const client of clients) client.postMessage({ type: 'FLUSH_OUTBOX' });
+    }),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (SERVER_PATHS.some((prefix) => url.pathname.startsWith(prefix))) return; // network only, never cached
+
+  if (request.mode === 'navigate') {
+    // Cache first: the shell opens instantly and offline; a new VERSION brings new files.
+    event.respondWith(caches.match('/index.html', { cacheName: CACHE }).then((shell) => shell || fetch(request)));
+    return;
+  }
+  event.respondWith(
+    caches.match(request, { cacheName: CACHE, ignoreSearch: true }).then((cached) => cached || fetch(request)),
+  );
+});
