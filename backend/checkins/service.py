@@ -2,17 +2,15 @@
 
 `record_checkin` works on a SQLAlchemy Connection instead of a Session: it runs on the hot path
 inside the group-commit writer (backend/checkins/writer.py), where it authenticates and upserts in
-two statements. Like every service it never commits; the writer commits the whole batch."""
+two hand-written statements (backend/checkins/sql.py). Like every service it never commits; the
+writer commits the whole batch."""
 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert
-from sqlalchemy import select as core_select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Insert
-from sqlmodel import Session, SQLModel, col, select
+from sqlalchemy import Connection, delete
+from sqlmodel import Session, col, select
 
 from backend import clock
 from backend.checkins import workdates
@@ -26,6 +24,7 @@ from backend.checkins.schemas import (
     Window,
     WindowDate,
 )
+from backend.checkins.sql import statements
 from backend.errors import NotFound, Unauthorized, Unprocessable
 from backend.orgs.models import Organisation
 from backend.solutions import service as solution_service
@@ -59,57 +58,9 @@ class MemberContext:
         return clock.checkin_window(self.timezone, self.window_days)
 
 
-def _table(name: str) -> Table:
-    return SQLModel.metadata.tables[name]
-
-
-_checkin = _table("checkin")
-_marks = _table("checkin_solution")
-_member = _table("member")
-_member_token = _table("member_token")
-_team = _table("team")
-_org = _table("organisation")
-
-# Token → member, team and org settings in one round trip (only the hash is ever stored).
-_AUTHENTICATE = (
-    core_select(
-        _member.c.id,
-        _member.c.team_id,
-        _org.c.timezone,
-        _org.c.checkin_window_days,
-        _team.c.working_days,
-    )
-    .select_from(
-        _member_token.join(_member, _member.c.id == _member_token.c.member_id)
-        .join(_team, _team.c.id == _member.c.team_id)
-        .join(_org, _org.c.id == _team.c.org_id)
-    )
-    .where(_member_token.c.token_hash == bindparam("token_hash"))
-)
-
-
-def _upsert(dialect_name: str) -> Insert:
-    # One statement creates or replaces; `revision` tells the two apart (1 = just created), which
-    # keeps PUT idempotent and race-free without a read first. Both databases speak this syntax.
-    dialect_insert = sqlite.insert if dialect_name == "sqlite" else postgresql.insert
-    stmt = dialect_insert(_checkin)
-    replaced = ("team_id", "calm", "flow", "workload", "comment", "share_comment", "updated_at")
-    return stmt.on_conflict_do_update(
-        index_elements=["member_id", "work_date"],
-        set_={
-            **{name: stmt.excluded[name] for name in replaced},
-            "revision": _checkin.c.revision + 1,
-        },
-    ).returning(_checkin.c.id, _checkin.c.revision, _checkin.c.created_at, _checkin.c.updated_at)
-
-
-_UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
-_DELETE_MARKS = delete(_marks).where(_marks.c.checkin_id == bindparam("checkin_id"))
-_INSERT_MARKS = insert(_marks)
-
-
 def authenticate(*, connection: Connection, token_hash: str) -> MemberContext:
-    row = connection.execute(_AUTHENTICATE, {"token_hash": token_hash}).first()
+    sql = statements(connection)
+    row = sql.one(sql.authenticate, {"token_hash": token_hash})
     if row is None:
         raise Unauthorized("A valid member token is required")
     return MemberContext(*row)
@@ -126,31 +77,33 @@ def record_checkin(
     workdates.check_work_date(work_date, context.window)
     if data.solutions:
         _check_marks(connection=connection, context=context, work_date=work_date, data=data)
-    now = clock.now()
-    row = connection.execute(
-        _UPSERT[connection.dialect.name],
+    sql = statements(connection)
+    driver = sql.driver
+    now = driver.datetime_param(clock.now())
+    row = sql.one(
+        sql.upsert,
         {
             "member_id": context.member_id,
             "team_id": context.team_id,
-            "work_date": work_date,
+            "work_date": driver.date_param(work_date),
             "calm": data.calm,
             "flow": data.flow,
             "workload": data.workload,
             "comment": data.comment,
             "share_comment": data.share_comment,
-            "revision": 1,
-            "created_at": now,
-            "updated_at": now,
+            "now": now,
         },
-    ).one()
-    created = row.revision == 1
+    )
+    assert row is not None
+    checkin_id, revision, created_at, updated_at = row
+    created = revision == 1
     if not created:
-        connection.execute(_DELETE_MARKS, {"checkin_id": row.id})
+        sql.execute(sql.delete_marks, {"checkin_id": checkin_id})
     if data.solutions:
-        connection.execute(
-            _INSERT_MARKS,
+        sql.execute_many(
+            sql.insert_marks,
             [
-                {"checkin_id": row.id, "solution_id": mark.solution_id, "used": mark.used}
+                {"checkin_id": checkin_id, "solution_id": mark.solution_id, "used": mark.used}
                 for mark in data.solutions
             ],
         )
@@ -162,8 +115,8 @@ def record_checkin(
         comment=data.comment,
         share_comment=data.share_comment,
         solutions=data.solutions,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=driver.datetime_value(created_at),
+        updated_at=driver.datetime_value(updated_at),
     )
     return public, created
 

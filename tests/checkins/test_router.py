@@ -1,7 +1,7 @@
 """PUT/GET/DELETE /me/checkins and GET /me/today: rules, idempotency, privacy."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -105,6 +105,12 @@ class TestPutCheckin:
         body = client.put(f"{URL}/2026-11-26", json={"calm": 4}, headers=member.headers).json()
         assert body["created_at"] == "2026-11-26T07:00:00Z"
         assert body["updated_at"] == "2026-11-26T14:30:00Z"
+        # What the hot path wrote by hand reads back through the ORM like any other row.
+        [stored] = checkins_of(session, member)
+        assert stored.work_date == date(2026, 11, 26)
+        assert stored.created_at == datetime(2026, 11, 26, 7, tzinfo=UTC)
+        assert stored.updated_at == datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
+        assert stored.share_comment is False
 
     def test_all_ratings_may_be_skipped(self, client: TestClient, session: Session) -> None:
         member = make_member(session)
