@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Path
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -84,3 +84,7 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+# An id in a URL path. Ids are INTEGER columns: a larger number is refused as 422 here instead of
+# reaching PostgreSQL, which fails with "integer out of range" (a 500).
+PathId = Annotated[int, Path(ge=1, le=2_147_483_647)]
