@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import Depends
 
 from backend.auth.dependencies import CurrentCoordinator
-from backend.db import SessionDep
+from backend.db import PathId, SessionDep
 from backend.orgs import service as org_service
 from backend.orgs.models import Organisation
 
 
 def org_from_path(
-    org_id: int, session: SessionDep, coordinator: CurrentCoordinator
+    org_id: PathId, session: SessionDep, coordinator: CurrentCoordinator
 ) -> Organisation:
     """`{org_id}` of an organisation the calling coordinator is linked to; otherwise 404."""
     return org_service.get_org_for_coordinator_or_404(

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 from fastapi import APIRouter, Request, status
 
-from backend.db import SessionDep
+from backend.db import PathId, SessionDep
 from backend.errors import Gone, NotFound
 from backend.orgs.dependencies import OrgForCoordinator
 from backend.ratelimit import invite_limiter
@@ -79,7 +79,7 @@ def list_members(session: SessionDep, team: TeamForCoordinator) -> Sequence[Memb
 
 
 @router.delete("/teams/{team_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(session: SessionDep, team: TeamForCoordinator, member_id: int) -> None:
+def remove_member(session: SessionDep, team: TeamForCoordinator, member_id: PathId) -> None:
     team_service.remove_member(session=session, team=team, member_id=member_id)
 
 

@@ -78,11 +78,15 @@ class TestGetOrg:
         assert client.get(f"{API}/orgs/{org.id}").status_code == 401
         assert client.get(f"{API}/orgs/{org.id}", headers=member.headers).status_code == 401
 
-    def test_non_integer_id_is_422(self, client: TestClient, session: Session) -> None:
+    @pytest.mark.parametrize("org_id", ["abc", "0", str(2**31), str(10**30)])
+    def test_malformed_or_out_of_range_id_is_422(
+        self, client: TestClient, session: Session, org_id: str
+    ) -> None:
         coordinator = make_coordinator(session)
-        response = client.get(f"{API}/orgs/abc", headers=coordinator.headers)
+        response = client.get(f"{API}/orgs/{org_id}", headers=coordinator.headers)
         assert response.status_code == 422
         assert response.json()["error"] == "ValidationError"
+        assert response.json()["detail"].startswith("org_id: ")
 
 
 class TestUpdateOrg:

@@ -76,6 +76,15 @@ class TestTeamForActor:
         assert response.status_code == 401
         assert response.json()["error"] == "Unauthorized"
 
+    @pytest.mark.parametrize("team_id", ["x", "0", str(2**31), str(10**30)])
+    def test_malformed_or_out_of_range_id_is_422(
+        self, probe: TestClient, session: Session, team_id: str
+    ) -> None:
+        member = make_member(session)
+        response = probe.get(f"/actor/{team_id}", headers=member.headers)
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("team_id: ")
+
 
 class TestTeamForCoordinator:
     def test_coordinator_of_the_org_reaches_the_team(

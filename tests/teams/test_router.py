@@ -499,6 +499,9 @@ class TestRemoveMember:
         response = client.delete(f"{url}/{elsewhere.member.id}", headers=coordinator.headers)
         assert response.status_code == 404
         assert client.delete(f"{url}/999999", headers=coordinator.headers).status_code == 404
+        response = client.delete(f"{url}/{10**30}", headers=coordinator.headers)
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("member_id: ")
         assert _count(session, Member) == 1
 
     def test_refused_callers_change_nothing(self, client: TestClient, session: Session) -> None:
