@@ -1,13 +1,25 @@
 """The `pux` command: serve, migrate, create-coordinator, demo."""
 
 import argparse
+import getpass
+import os
 import sys
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlmodel import Session, col, select
 
-from backend import db
+from backend import db, demo
+from backend.auth import service as auth_service
 from backend.config import ROOT_DIR, settings
+from backend.orgs.models import Organisation
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
 
 
 def migrate() -> None:
@@ -20,28 +32,187 @@ def migrate() -> None:
         command.upgrade(config, "head")
 
 
-def serve(*, run_migrations: bool) -> None:
+def _database() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+def startup_lines() -> list[str]:
+    """What `serve` does before it serves: seeds the demo on a new database, and says where to go.
+
+    A database is new when it has no organisation. The demo (public password, derivable tokens) is
+    never seeded or shown in production."""
+    base = settings.public_base_url
+    lines = [f"PUX Puls:          {base}/", f"API docs:          {base}/docs"]
+    with db.engine.begin() as connection, Session(bind=connection) as session:
+        is_new = session.exec(select(Organisation.id).limit(1)).first() is None
+        if is_new and settings.demo and settings.env != "production":
+            result = demo.seed_demo(connection=connection)
+            lines.append(f"Demo data:         {_summary(result)}")
+        elif is_new:
+            lines.append(
+                "No organisation yet: `pux create-coordinator --email E --org NAME` makes one."
+            )
+        team = None if settings.env == "production" else demo.find_demo_team(session=session)
+        if team is not None:
+            invite = demo.create_invite(session=session, team=team)
+            lines += [
+                f"Coordinator login: {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}",
+                f"Staff join link:   {base}/join/{invite.code}  ({team.name})",
+            ]
+    return lines
+
+
+def serve(*, run_migrations: bool, host: str, port: int) -> None:
     import uvicorn
 
     if run_migrations:
         migrate()
-    base = settings.public_base_url
-    print(f"PUX Puls on {base}/  (API docs: {base}/docs)", flush=True)
-    uvicorn.run("backend.main:app", host="127.0.0.1", port=settings.port, log_level="info")
+    for line in startup_lines():
+        print(line, flush=True)
+    uvicorn.run("backend.main:app", host=host, port=port, log_level="info")
+
+
+def _read_password() -> str:
+    password = os.environ.get("PUX_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError("no password: set PUX_PASSWORD or run in a terminal to be asked")
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password (again): ") != password:
+            raise CliError("the two passwords differ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise CliError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return password
+
+
+def create_coordinator(*, email: str, org_name: str) -> str:
+    """Adds the coordinator to the organisation, creating either when missing; says what it did.
+
+    An existing email is not duplicated and keeps its password: the account is only linked to the
+    organisation (so one person can coordinate several organisations)."""
+    email = auth_service.normalize_email(email)
+    org_name = org_name.strip()
+    if "@" not in email or len(email) > 254:
+        raise CliError(f"not an email address: {email!r}")
+    if not org_name or len(org_name) > 120:
+        raise CliError("the organisation name must have 1 to 120 characters")
+    with Session(db.engine) as session:
+        exists = auth_service.get_by_email(session=session, email=email) is not None
+    password = None if exists else _read_password()
+
+    with db.engine.begin() as connection, Session(bind=connection) as session:
+        orgs = session.exec(
+            select(Organisation).where(Organisation.name == org_name).order_by(col(Organisation.id))
+        ).all()
+        if len(orgs) > 1:
+            ids = ", ".join(str(o.id) for o in orgs)
+            raise CliError(f"several organisations are named {org_name!r} (ids {ids})")
+        org = orgs[0] if orgs else Organisation(name=org_name)
+        session.add(org)
+        session.flush()
+        coordinator = auth_service.get_by_email(session=session, email=email)
+        if coordinator is None:
+            assert password is not None
+            coordinator = auth_service.create_coordinator(
+                session=session, email=email, password=password
+            )
+        auth_service.add_to_org(session=session, coordinator=coordinator, org=org)
+        who = "Existing coordinator (password unchanged)" if exists else "Coordinator"
+        where = "organisation" if orgs else "new organisation"
+        return f"{who} {email} is in {where} {org_name!r} (id {org.id})."
+
+
+def _summary(result: demo.DemoResult) -> str:
+    rows = ", ".join(f"{table} {n:,}" for table, n in sorted(result.counts.items()) if n)
+    return f"{demo.DEMO_ORG_NAME!r} (seed {result.seed}) in {result.seconds:.1f} s: {rows}"
+
+
+def seed_demo(*, teams: int, members: int, weeks: int, seed: int | None, force: bool) -> list[str]:
+    with db.engine.begin() as connection:
+        try:
+            result = demo.seed_demo(
+                connection=connection,
+                teams=teams,
+                members=members,
+                weeks=weeks,
+                seed=seed,
+                allow_production=force,
+            )
+        except demo.DemoError as exc:
+            raise CliError(str(exc)) from exc
+    return [
+        f"Demo data in {_database()}: {_summary(result)}",
+        f"Coordinator login: {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}"
+        + ("" if result.coordinator_created else " (existing account, password unchanged)"),
+        f"Member tokens: backend.demo.member_token({result.seed}, n) for n in "
+        f"0..{teams * members - 1}, team by team ({members} per team).",
+    ]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pux", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser(
+        "serve", help="serve the app (seeds the demo on a new database unless PUX_DEMO=0)"
+    )
+    serve_parser.add_argument("--migrate", action="store_true", help="migrate first")
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_parser.add_argument("--port", type=int, default=settings.port, help="default PUX_PORT")
+
+    commands.add_parser("migrate", help="upgrade the database to the latest schema")
+
+    coordinator_parser = commands.add_parser(
+        "create-coordinator",
+        help="create a coordinator (password from PUX_PASSWORD or a prompt) in an organisation",
+    )
+    coordinator_parser.add_argument("--email", required=True)
+    coordinator_parser.add_argument(
+        "--org", required=True, help="organisation name; created if no organisation has it"
+    )
+
+    demo_parser = commands.add_parser(
+        "demo", help="seed a demo organisation (development and tests only)"
+    )
+    demo_parser.add_argument("--teams", type=int, default=3)
+    demo_parser.add_argument("--members", type=int, default=8, help="members per team")
+    demo_parser.add_argument("--weeks", type=int, default=12, help="weeks of check-ins")
+    demo_parser.add_argument("--seed", type=int, help="random seed (member tokens derive from it)")
+    demo_parser.add_argument(
+        "--force", action="store_true", help="allow it with PUX_ENV=production"
+    )
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pux", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve_parser = commands.add_parser("serve", help="serve the app")
-    serve_parser.add_argument("--migrate", action="store_true", help="migrate first")
-    commands.add_parser("migrate", help="upgrade the database to the latest schema")
-    args = parser.parse_args(argv)
-
-    if args.command == "serve":
-        serve(run_migrations=args.migrate)
-    elif args.command == "migrate":
-        migrate()
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            serve(run_migrations=args.migrate, host=args.host, port=args.port)
+        elif args.command == "migrate":
+            migrate()
+            print(f"{_database()} is at the latest schema.")
+        elif args.command == "create-coordinator":
+            print(create_coordinator(email=args.email, org_name=args.org))
+        elif args.command == "demo":
+            lines = seed_demo(
+                teams=args.teams,
+                members=args.members,
+                weeks=args.weeks,
+                seed=args.seed,
+                force=args.force,
+            )
+            print("\n".join(lines))
+    except CliError as exc:
+        print(f"pux: error: {exc}", file=sys.stderr)
+        return 1
+    except (OperationalError, ProgrammingError) as exc:
+        print(
+            f"pux: error: the database {_database()} is not reachable or not migrated "
+            f"({type(exc.orig).__name__}: {str(exc.orig).strip()}); run `pux migrate` first",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
