@@ -29,13 +29,15 @@ const PERSPECTIVES = /** @type {Record<string, string>} */ ({ P: 'perspective.P'
 /**
  * One radio group: a fieldset with role radiogroup, named by its legend.
  * @param {{name: string, legend: Node | string, options: {value: string, label: string, hint?: string}[],
- *          checked: string | null, className: string}} spec
+ *          checked: string | null, className: string, description?: string}} spec
  */
-function radioGroup({ name, legend, options, checked, className }) {
+function radioGroup({ name, legend, options, checked, className, description }) {
+  const descriptionId = description ? uid(`${name}-desc`) : null;
   return h(
     'fieldset',
-    { role: 'radiogroup', class: className },
+    { role: 'radiogroup', class: className, 'aria-describedby': descriptionId },
     h('legend', {}, legend),
+    description ? h('p', { class: 'muted description', id: descriptionId, text: description }) : null,
     h(
       'div',
       { class: 'options' },
@@ -64,13 +66,23 @@ function selected(form, name) {
 }
 
 /**
+ * The server names a window date `work_date` (PRODUCT.md's contract says `date`); accept both.
+ * @param {Today} data
+ * @returns {Today}
+ */
+function normalize(data) {
+  const dates = data.dates.map((d) => ({ date: d.date ?? d.work_date ?? '', rated: d.rated }));
+  return { ...data, dates };
+}
+
+/**
  * The page's data: from the server, else (offline) the last copy kept on the device.
  * @param {string | undefined} date
  * @returns {Promise<{data: Today, offline: boolean}>}
  */
 async function load(date) {
   try {
-    const data = await getToday(date);
+    const data = normalize(await getToday(date));
     if (!date) await setValue('today', data);
     return { data, offline: false };
   } catch (error) {
@@ -119,7 +131,7 @@ export async function render(root, ctx) {
         {},
         h(
           'a',
-          { href: d.date === data.today && !requested ? '/' : `/?date=${d.date}`, class: 'chip', 'aria-current': d.date === date ? 'date' : null, dataset: { date: d.date } },
+          { href: `/?date=${d.date}`, class: 'chip', 'aria-current': d.date === date ? 'date' : null, dataset: { date: d.date } },
           shortDate(d.date, data.today),
           d.rated ? h('span', { class: 'rated' }, h('span', { 'aria-hidden': 'true', text: ' ✓' }), h('span', { class: 'sr-only', text: ` (${t('today.rated')})` })) : null,
         ),
@@ -135,10 +147,10 @@ export async function render(root, ctx) {
           legend: h(
             'span',
             { class: 'solution-title' },
-            h('abbr', { class: `badge badge-${solution.perspective}`, title: t(PERSPECTIVES[solution.perspective] ?? 'perspective.P'), text: solution.perspective }),
-            ' ',
-            solution.title,
+            h('span', { class: `badge badge-${solution.perspective}`, 'aria-hidden': 'true', text: solution.perspective }),
+            h('span', { text: solution.title }),
           ),
+          description: [t(PERSPECTIVES[solution.perspective] ?? 'perspective.P'), solution.details].filter(Boolean).join(' · '),
           options: MARKS.map((m) => ({ value: m.value, label: t(m.label) })),
           checked: marks.get(solution.id) ?? null,
         }),

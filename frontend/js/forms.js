@@ -1,0 +1,45 @@
+/** Labelled form fields and small pieces shared by the solution screens; text goes in as text. */
+
+import { h, uid } from './dom.js';
+import { t } from './i18n.js';
+import { STATUS_LABELS } from './pux.js';
+
+/**
+ * A labelled text field. @param {{label: string, name: string, value?: string, max: number,
+ * multiline?: boolean, required?: boolean, hint?: string}} spec
+ */
+export function field({ label, name, value = '', max, multiline = false, required = false, hint }) {
+  const id = uid(name);
+  const hintId = hint ? `${id}-hint` : null;
+  const input = multiline
+    ? h('textarea', { id, name, rows: '3', maxlength: String(max), 'aria-describedby': hintId })
+    : h('input', { id, name, type: 'text', maxlength: String(max), required, autocomplete: 'off', 'aria-describedby': hintId });
+  input.value = value;
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), hint ? h('p', { id: hintId, class: 'hint', text: hint }) : null, input);
+}
+
+/** @param {{label: string, name: string, value: string, options: {value: string, label: string}[]}} spec */
+export function select({ label, name, value, options }) {
+  const id = uid(name);
+  const input = h('select', { id, name }, options.map((o) => h('option', { value: o.value, selected: o.value === value, text: o.label })));
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
+}
+
+/** @param {{label: string, name: string, value: string | null, min?: string, max?: string}} spec */
+export function dateField({ label, name, value, min, max }) {
+  const id = uid(name);
+  const input = h('input', { id, name, type: 'date', min, max });
+  input.value = value ?? '';
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
+}
+
+/** @param {HTMLFormElement} form @param {string} name @returns {string} */
+export function valueOf(form, name) {
+  const el = /** @type {HTMLInputElement | null} */ (form.elements.namedItem(name));
+  return el ? el.value.trim() : '';
+}
+
+/** A status as a badge: the word, never colour alone. @param {import('../pux.js').SolutionStatus} status */
+export function statusBadge(status) {
+  return h('span', { class: `state-badge state-${status}`, text: t(STATUS_LABELS[status]) });
+}
