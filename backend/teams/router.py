@@ -1,8 +1,9 @@
 """Teams of an organisation, their invites and members (coordinator), and joining (anyone)."""
 
 from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 
 from backend.db import PathId, SessionDep
 from backend.errors import Gone, NotFound
@@ -25,6 +26,9 @@ from backend.teams.schemas import (
 )
 
 router = APIRouter(tags=["teams"])
+
+# An invite code as typed: any case, with or without dashes or spaces.
+InviteCodePath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
 def _client_key(request: Request) -> str:
@@ -69,7 +73,7 @@ def create_invite(
 
 
 @router.delete("/teams/{team_id}/invites/{code}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_invite(session: SessionDep, team: TeamForCoordinator, code: str) -> None:
+def revoke_invite(session: SessionDep, team: TeamForCoordinator, code: InviteCodePath) -> None:
     team_service.revoke_invite(session=session, team=team, code=code)
 
 
@@ -84,7 +88,7 @@ def remove_member(session: SessionDep, team: TeamForCoordinator, member_id: Path
 
 
 @router.get("/invites/{code}")
-def preview_invite(session: SessionDep, request: Request, code: str) -> InvitePreview:
+def preview_invite(session: SessionDep, request: Request, code: InviteCodePath) -> InvitePreview:
     """For the join screen: whose team an invite is for. Wrong codes count against the same
     per-client limit as POST /join, so this is no way around it."""
     with invite_limiter.attempt(_client_key(request), failures=(NotFound, Gone)):

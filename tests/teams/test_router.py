@@ -548,6 +548,11 @@ class TestPreviewInvite:
         assert (response.status_code, response.json()["error"]) == (410, "Gone")
         assert client.get(f"{API}/invites/{revoked.code}").status_code == 410
 
+    def test_over_long_code_is_422(self, client: TestClient) -> None:
+        response = client.get(f"{API}/invites/{'A' * 41}")
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("code: ")
+
 
 class TestJoin:
     def test_joins_and_the_token_works(self, client: TestClient, session: Session) -> None:
