@@ -14,6 +14,7 @@ from backend import db, demo
 from backend.auth import service as auth_service
 from backend.config import ROOT_DIR, settings
 from backend.orgs.models import Organisation
+from backend.teams import service as team_service
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -54,10 +55,12 @@ def startup_lines() -> list[str]:
             )
         team = None if settings.env == "production" else demo.find_demo_team(session=session)
         if team is not None:
-            invite = demo.create_invite(session=session, team=team)
+            invite = team_service.create_invite(
+                session=session, team=team, expires_in_days=settings.invite_days
+            )
             lines += [
                 f"Coordinator login: {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}",
-                f"Staff join link:   {base}/join/{invite.code}  ({team.name})",
+                f"Staff join link:   {team_service.invite_public(invite).join_url}  ({team.name})",
             ]
     return lines
 

@@ -31,7 +31,7 @@ from backend.auth import service as auth_service
 from backend.config import settings
 from backend.holidays import is_holiday
 from backend.orgs.models import Organisation
-from backend.teams.models import Invite, Team
+from backend.teams.models import Team
 
 DEMO_ORG_NAME = "Børnehuset Mælkebøtten"
 DEMO_EMAIL = "leder@maelkeboetten.example"
@@ -120,18 +120,6 @@ def working_dates(*, tz_name: str, weeks: int) -> list[date]:
     today = clock.local_today(tz_name)
     days = (today - timedelta(days=n) for n in range(weeks * 7, 0, -1))
     return [d for d in days if d.weekday() < 5 and not is_holiday(d)]
-
-
-def create_invite(*, session: Session, team: Team) -> Invite:
-    """A fresh invite for a demo team (the join link `pux serve` prints)."""
-    invite = Invite(
-        team_id=team.id,  # type: ignore[arg-type]
-        code=security.new_invite_code(),
-        expires_at=clock.now() + timedelta(days=settings.invite_days),
-    )
-    session.add(invite)
-    session.flush()
-    return invite
 
 
 def find_demo_team(*, session: Session) -> Team | None:

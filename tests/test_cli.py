@@ -229,6 +229,9 @@ class TestServeStartup:
         first_team = session.exec(select(Team).order_by(col(Team.id))).first()
         assert first_team is not None and invite.team_id == first_team.id
         assert invite.revoked_at is None and invite.expires_at > datetime.fromisoformat(NOW)
+        joined = client.post("/api/v1/join", json={"code": code})
+        assert joined.status_code == 201
+        assert joined.json()["team"]["name"] == "Stue Blå"
 
     def test_second_start_does_not_seed_again_but_gives_a_fresh_link(
         self, session: Session, set_now: Callable[[str], datetime], monkeypatch: pytest.MonkeyPatch
