@@ -7,7 +7,7 @@ from fastapi import Depends
 from sqlmodel import Session
 
 from backend.auth.dependencies import Actor, CurrentActor
-from backend.db import SessionDep
+from backend.db import PathId, SessionDep
 from backend.errors import NotFound
 from backend.solutions.models import Situation, Solution
 from backend.teams import service as team_service
@@ -22,7 +22,9 @@ def _reaches_team(*, session: Session, actor: Actor, team_id: int) -> bool:
     return True
 
 
-def situation_for_actor(situation_id: int, session: SessionDep, actor: CurrentActor) -> Situation:
+def situation_for_actor(
+    situation_id: PathId, session: SessionDep, actor: CurrentActor
+) -> Situation:
     situation = session.get(Situation, situation_id)
     if situation is None or not _reaches_team(
         session=session, actor=actor, team_id=situation.team_id
@@ -31,7 +33,7 @@ def situation_for_actor(situation_id: int, session: SessionDep, actor: CurrentAc
     return situation
 
 
-def solution_for_actor(solution_id: int, session: SessionDep, actor: CurrentActor) -> Solution:
+def solution_for_actor(solution_id: PathId, session: SessionDep, actor: CurrentActor) -> Solution:
     solution = session.get(Solution, solution_id)
     if solution is None or not _reaches_team(
         session=session, actor=actor, team_id=solution.team_id

@@ -57,6 +57,8 @@ def _limits(min_length: int, max_length: int) -> object:
 
 Title = Annotated[str, AfterValidator(_one_line), AfterValidator(_length(1, 120)), _limits(1, 120)]
 When = Annotated[str, AfterValidator(_one_line), AfterValidator(_length(0, 60)), _limits(0, 60)]
+# A row id given in a body; bounded like PathId, so PostgreSQL never sees an out-of-range integer.
+RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 LongText = Annotated[
     str, AfterValidator(_multi_line), AfterValidator(_length(0, 2000)), _limits(0, 2000)
 ]
@@ -111,7 +113,7 @@ class SituationPublic(SituationBase):
 
 
 class SolutionBase(BaseModel):
-    situation_id: int | None = None
+    situation_id: RowId | None = None
     perspective: Perspective
     title: Title
     details: LongText = ""
@@ -126,7 +128,7 @@ class SolutionCreate(SolutionBase, _Input):
 class SolutionUpdate(_Update):
     nullable: ClassVar[frozenset[str]] = frozenset({"situation_id", "review_date"})
 
-    situation_id: int | None = None
+    situation_id: RowId | None = None
     perspective: Perspective | None = None
     title: Title | None = None
     details: LongText | None = None

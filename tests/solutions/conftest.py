@@ -1,6 +1,7 @@
 """Shared set-up for the solutions tests: a team with a member and a coordinator, and outsiders."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pytest
 from sqlmodel import Session
@@ -19,19 +20,27 @@ from tests.factories import (
 
 @dataclass
 class World:
+    session: Session
     org: Organisation
     team: Team
     member: JoinedMember
-    coordinator: LoggedInCoordinator
     # Outsiders: a member of another team in the same organisation, a coordinator of another org.
     other_team: Team
     other_member: JoinedMember
-    other_coordinator: LoggedInCoordinator
 
     @property
     def team_id(self) -> int:
         assert self.team.id is not None
         return self.team.id
+
+    # Coordinators are made on first use: their password hash (argon2) is the slow part.
+    @cached_property
+    def coordinator(self) -> LoggedInCoordinator:
+        return make_coordinator(self.session, self.org)
+
+    @cached_property
+    def other_coordinator(self) -> LoggedInCoordinator:
+        return make_coordinator(self.session, make_org(self.session, name="Andet sted"))
 
 
 @pytest.fixture
@@ -40,11 +49,10 @@ def world(session: Session) -> World:
     team = make_team(session, org)
     other_team = make_team(session, org, name="Stue Rød")
     return World(
+        session=session,
         org=org,
         team=team,
         member=make_member(session, team),
-        coordinator=make_coordinator(session, org),
         other_team=other_team,
         other_member=make_member(session, other_team),
-        other_coordinator=make_coordinator(session, make_org(session, name="Andet sted")),
     )

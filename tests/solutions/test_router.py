@@ -230,6 +230,18 @@ class TestSolutions:
         assert response.status_code == 422
         assert _count(session, Solution) == 0
 
+    def test_situation_id_outside_the_integer_range_is_422(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        response = client.post(
+            f"{API}/teams/{world.team_id}/solutions",
+            json={"perspective": "X", "title": "Spørg køkkenet", "situation_id": 2**31},
+            headers=world.member.headers,
+        )
+        assert response.status_code == 422
+        assert response.json()["error"] == "ValidationError"
+        assert _count(session, Solution) == 0
+
     def test_situation_of_another_team_is_refused(
         self, client: TestClient, session: Session, world: World
     ) -> None:
@@ -717,6 +729,23 @@ class TestPermissions:
         headers = {"member": world.member.headers, "coordinator": world.coordinator.headers}[caller]
         response = client.request(method, API + path.format(**ids), json=body, headers=headers)
         assert response.status_code in (200, 201), response.text
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/teams/2147483648/situations",
+            "/situations/99999999999",
+            "/solutions/99999999999",
+            "/solutions/0/evaluations",
+        ],
+    )
+    def test_ids_outside_the_integer_range_are_422(
+        self, client: TestClient, world: World, path: str
+    ) -> None:
+        method = "GET" if path.endswith(("situations", "evaluations")) else "PATCH"
+        response = client.request(method, API + path, json={}, headers=world.member.headers)
+        assert response.status_code == 422
+        assert response.json()["error"] == "ValidationError"
 
     @pytest.mark.parametrize(
         "path", ["/teams/999999/situations", "/situations/999999", "/solutions/999999/evaluations"]
