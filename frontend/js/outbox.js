@@ -97,26 +97,29 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
     timer = setTimeout(() => void flush(), Math.max(0, next - Date.now()));
   }
 
+  /** @param {boolean} force */
+  async function sendDue(force) {
+    try {
+      for (const item of list()) {
+        if (item.state !== 'queued') continue;
+        if (!force && item.next_at > Date.now()) continue;
+        if (!navigator.onLine) break;
+        const result = await send(item);
+        if (result.state !== 'queued') onFlushed(result);
+      }
+    } finally {
+      flushing = null;
+      scheduleRetry();
+    }
+  }
+
   /**
    * Sends every queued item that is due (all of them when `force`, e.g. the connection came back).
-   * One flush at a time; a second call waits for the running one.
+   * One flush at a time; a second call gets the running one. (The run starts on a later tick, so
+   * `flushing` is set before it can finish and clear it.)
    */
   function flush(force = false) {
-    if (flushing) return flushing;
-    flushing = (async () => {
-      try {
-        for (const item of list()) {
-          if (item.state !== 'queued') continue;
-          if (!force && item.next_at > Date.now()) continue;
-          if (!navigator.onLine) break;
-          const result = await send(item);
-          if (result.state !== 'queued') onFlushed(result);
-        }
-      } finally {
-        flushing = null;
-        scheduleRetry();
-      }
-    })();
+    if (!flushing) flushing = Promise.resolve().then(() => sendDue(force));
     return flushing;
   }
 

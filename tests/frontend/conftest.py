@@ -146,7 +146,14 @@ def sign_in(page: Page, token: str, path: str = "/") -> None:
 
 def wait_for_service_worker(page: Page) -> None:
     """Waits until the service worker controls the page (its precache is then complete)."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.evaluate(
+        """async () => {
+            await navigator.serviceWorker.ready;
+            if (navigator.serviceWorker.controller) return;
+            await new Promise(resolve =>
+                navigator.serviceWorker.addEventListener('controllerchange', resolve, {once: 1}));
+        }"""
+    )
 
 
 def make_active_solution(
