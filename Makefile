@@ -24,6 +24,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy backend
+	node_modules/.bin/tsc -p tsconfig.json
 
 test-sqlite: install
 	$(BIN)/pytest --db sqlite
