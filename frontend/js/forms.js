@@ -39,7 +39,7 @@ export function valueOf(form, name) {
   return el ? el.value.trim() : '';
 }
 
-/** A status as a badge: the word, never colour alone. @param {import('../pux.js').SolutionStatus} status */
+/** A status as a badge: the word, never colour alone. @param {import('./pux.js').SolutionStatus} status */
 export function statusBadge(status) {
   return h('span', { class: `state-badge state-${status}`, text: t(STATUS_LABELS[status]) });
 }

@@ -51,7 +51,7 @@ function renderOutbox(section, list, outbox, items) {
       h(
         'li',
         { class: `outbox-item is-${item.state}` },
-        h('span', { class: 'outbox-date', text: t('outbox.item', { date: formatDate(item.date) }) }),
+        h('span', { class: 'outbox-date', text: item.request ? t('outbox.followup', { title: item.request.title }) : t('outbox.item', { date: formatDate(item.date) }) }),
         h('span', { class: 'outbox-state', text: t(STATE_LABELS[item.state]) }),
         item.state === 'failed' && h('span', { class: 'outbox-error', text: errorText(item.error, item.detail) }),
         item.state === 'failed' &&
@@ -109,7 +109,9 @@ async function start() {
     onFlushed: (item) =>
       announce(
         item.state === 'sent'
-          ? t('outbox.sent_later', { date: formatDate(item.date) })
+          ? item.request
+            ? t('outbox.followup_sent_later', { title: item.request.title })
+            : t('outbox.sent_later', { date: formatDate(item.date) })
           : errorText(item.error, item.detail),
         item.state === 'sent' ? 'info' : 'error',
       ),

@@ -6,8 +6,9 @@
  * or no answer is retried with back-off. Items survive closing the app; sent ones are pruned at start.
  */
 
-import { ApiError, putCheckin } from './api.js';
+import { ApiError, putCheckin, request } from './api.js';
 import { allItems, deleteItem, putItem } from './idb.js';
+import { memberToken } from './session.js';
 
 /** @typedef {'queued' | 'sending' | 'sent' | 'failed'} ItemState */
 /**
@@ -20,6 +21,9 @@ import { allItems, deleteItem, putItem } from './idb.js';
  * @property {number} next_at    epoch ms before which no retry is made
  * @property {string | null} error    the server's error name when failed
  * @property {string | null} detail
+ * @property {{method: string, path: string, title: string}} [request]  set for an item that is not a
+ *   check-in (a follow-up evaluation): `body` is then sent as `method path`; the body carries a
+ *   client_id, so the server stores a retried request once
  */
 
 const BASE_DELAY_MS = 2000;
@@ -72,7 +76,11 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
   async function send(item) {
     await save({ ...item, state: 'sending' });
     try {
-      await putCheckin(item.date, item.body);
+      if (item.request) {
+        await request(item.request.path, { method: item.request.method, body: item.body, token: memberToken() });
+      } else {
+        await putCheckin(item.date, item.body);
+      }
       const sent = { ...item, state: /** @type {ItemState} */ ('sent'), error: null, detail: null };
       await save(sent);
       return sent;
@@ -131,10 +139,12 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
    * @returns {Promise<OutboxItem>}
    */
   async function submit(date, body) {
-    const id = `checkin:${date}`;
+    return enqueue({ id: `checkin:${date}`, date, body, state: 'queued', attempts: 0, next_at: 0, error: null, detail: null });
+  }
+
+  /** Stores a new item (replacing one with the same id) and tries to send it at once. @param {OutboxItem} item */
+  async function enqueue(item) {
     if (flushing) await flushing;
-    /** @type {OutboxItem} */
-    const item = { id, date, body, state: 'queued', attempts: 0, next_at: 0, error: null, detail: null };
     await save(item);
     if (!navigator.onLine) {
       onBackground();
@@ -148,6 +158,19 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
     return result;
   }
 
+  /**
+   * Queues another API request (a follow-up evaluation) and tries to send it at once; the same
+   * states and retries as a check-in. `id` must be unique per request (e.g. `evaluation:<client_id>`).
+   * @param {{id: string, date: string, method: string, path: string, title: string, body: object}} spec
+   * @returns {Promise<OutboxItem>}
+   */
+  async function submitRequest({ id, date, method, path, title, body }) {
+    return enqueue({
+      id, date, body: /** @type {any} */ (body), request: { method, path, title },
+      state: 'queued', attempts: 0, next_at: 0, error: null, detail: null,
+    });
+  }
+
   /** @param {string} id */
   async function discard(id) {
     items.delete(id);
@@ -158,7 +181,7 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
   /** @param {string} date @returns {OutboxItem | undefined} */
   const forDate = (date) => items.get(`checkin:${date}`);
 
-  return { load, flush, submit, discard, forDate, items: list };
+  return { load, flush, submit, submitRequest, discard, forDate, items: list };
 }
 
 /** @typedef {ReturnType<typeof createOutbox>} Outbox */

@@ -3,6 +3,10 @@
 /** @type {import('./router.js').Route[]} */
 export const routes = [
   { path: '/', view: () => import('./views/today.js'), title: 'today.title', member: true, nav: 'nav.today' },
+  { path: '/solutions', view: () => import('./views/solutions.js'), title: 'solutions.title', member: true, nav: 'nav.solutions' },
+  { path: '/solutions/new', view: () => import('./views/new-solution.js'), title: 'new.title', member: true },
+  { path: '/followup', view: () => import('./views/followup.js'), title: 'followup.title', member: true },
+  { path: '/followup/:id', view: () => import('./views/followup.js'), title: 'followup.title', member: true },
   { path: '/me', view: () => import('./views/me.js'), title: 'me.title', member: true, nav: 'nav.me' },
   { path: '/join', view: () => import('./views/join.js'), title: 'join.title' },
   { path: '/join/:code', view: () => import('./views/join.js'), title: 'join.title' },

@@ -5,7 +5,7 @@ import { clearMemberData, deleteValue, getValue, setValue } from './idb.js';
 const MEMBER = 'member_token';
 const COORDINATOR = 'coordinator_token';
 /** Member data cached for offline use; erased with the member. */
-export const MEMBER_CACHE_KEYS = [MEMBER, 'today', 'me'];
+export const MEMBER_CACHE_KEYS = [MEMBER, 'today', 'me', 'team_board'];
 
 /** @type {{member: string | null, coordinator: string | null}} */
 const tokens = { member: null, coordinator: null };

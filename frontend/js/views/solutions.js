@@ -29,6 +29,7 @@ const SITUATION_LABELS = { open: 'situation.status.open', parked: 'situation.sta
 export async function render(root, ctx) {
   /** @type {TeamBoard} */
   let board;
+  /** @type {boolean} */
   let offline;
   try {
     ({ board, offline } = await loadBoard());
@@ -305,7 +306,8 @@ export async function render(root, ctx) {
     const situations = [...board.situations].sort((a, b) => order[a.status] - order[b.status] || a.id - b.id);
     const loose = board.solutions.filter((s) => s.situation_id === null || !board.situations.some((x) => x.id === s.situation_id));
     const inTrial = board.solutions.filter((s) => s.status === 'trial').length;
-    content.replaceChildren(
+    content.replaceChildren();
+    append(content, [
       h(
         'div',
         { class: 'row actions' },
@@ -313,7 +315,7 @@ export async function render(root, ctx) {
         inTrial ? h('a', { class: 'button', href: '/followup' }, t('solutions.followup_count', { count: inTrial })) : null,
       ),
       situations.length || loose.length ? null : h('p', { class: 'notice', text: t('solutions.empty') }),
-      ...situations.map(situationSection),
+      situations.map(situationSection),
       loose.length
         ? h(
             'section',
@@ -323,7 +325,7 @@ export async function render(root, ctx) {
           )
         : null,
       offline ? null : addSituationForm(),
-    );
+    ]);
   }
 
   draw();

@@ -1,0 +1,233 @@
+"""Solutions in the app: the guided "Ny løsning" flow at a team meeting, the solution on Today,
+its use marked in a check-in, and the follow-up meeting's evaluation — online and offline."""
+
+import re
+import time
+from datetime import date
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlmodel import Session, select
+
+from backend.checkins.models import CheckIn, CheckInSolution
+from backend.solutions.models import Evaluation, Situation, Solution
+from tests.factories import make_member, make_team
+from tests.frontend.conftest import make_active_solution, run_axe, sign_in, wait_for_service_worker
+
+pytestmark = pytest.mark.browser
+
+TODAY = date(2026, 11, 26)
+
+
+def _solutions(session: Session) -> dict[str, Solution]:
+    session.expire_all()
+    return {s.title: s for s in session.exec(select(Solution)).all()}
+
+
+def _wait_for(session: Session, model: type[Evaluation]) -> Evaluation:
+    deadline = time.monotonic() + 10
+    while True:
+        session.expire_all()
+        row = session.exec(select(model)).first()
+        if row is not None:
+            return row
+        assert time.monotonic() < deadline, "the follow-up never reached the server"
+        time.sleep(0.1)
+
+
+def _no_serious_violations(page: Page) -> None:
+    violations = run_axe(page)
+    assert violations == [], violations
+
+
+class TestGuidedFlowToFollowUp:
+    def test_from_situation_to_today_to_follow_up(self, page: Page, session: Session) -> None:
+        joined = make_member(session)
+        sign_in(page, joined.token, "/solutions")
+        expect(page.get_by_role("heading", level=1, name="Løsninger")).to_be_visible()
+        _no_serious_violations(page)
+
+        # The guided flow: the situation, one step per perspective, the choice, the review date.
+        page.get_by_role("link", name="Ny løsning").click()
+        expect(page.get_by_role("heading", level=2)).to_have_text(
+            "Hvilken situation vil I tage fat på?"
+        )
+        page.get_by_label("Situationen med få ord").fill("Frokost og puslesituationen")
+        page.get_by_label("Hvornår (frivilligt)").fill("11–12")
+        _no_serious_violations(page)
+        page.get_by_role("button", name="Næste").click()
+
+        expect(page.get_by_role("heading", level=2, name="P – Prioritere opgaver")).to_be_visible()
+        expect(page.get_by_text("Kan vi undlade hele/dele af opgaven?")).to_be_visible()
+        expect(
+            page.get_by_text("Kan hele/dele af opgaven flyttes til et bedre tidspunkt?")
+        ).to_be_visible()
+        page.get_by_label("Ny idé").fill("Puslning før frokost")
+        page.get_by_role("button", name="Tilføj idé").click()
+        expect(page.get_by_role("list", name=re.compile("Idéer til P"))).to_contain_text(
+            "Puslning før frokost"
+        )
+        _no_serious_violations(page)
+        page.get_by_role("button", name="Næste").click()
+
+        expect(page.get_by_role("heading", level=2, name="U – Udnytte ressourcer")).to_be_visible()
+        expect(page.get_by_text("Passer vi på kroppen, når vi løser opgaven?")).to_be_visible()
+        page.get_by_label("Ny idé").fill("To voksne ved puslebordet")
+        page.get_by_label("Ny idé").press("Enter")
+        page.get_by_role("button", name="Næste").click()
+
+        expect(page.get_by_role("heading", level=2, name="X – eXterne ressourcer")).to_be_visible()
+        expect(
+            page.get_by_text("Kan vi bruge hjælpemidler eller andet, der letter opgaven?")
+        ).to_be_visible()
+        page.get_by_role("button", name="Næste").click()
+
+        expect(page.get_by_role("heading", level=2)).to_have_text("Hvad vil I afprøve?")
+        page.get_by_role("checkbox", name="To voksne ved puslebordet").uncheck()
+        expect(page.get_by_label("Hvornår følger I op?")).to_have_value("2026-12-10")
+        _no_serious_violations(page)
+        page.get_by_role("button", name="Gem og kom i gang").click()
+        expect(page.get_by_role("heading", level=2)).to_have_text("Godt gået!")
+
+        situation = session.exec(select(Situation)).one()
+        assert (situation.title, situation.when, situation.team_id) == (
+            "Frokost og puslesituationen",
+            "11–12",
+            joined.member.team_id,
+        )
+        stored = _solutions(session)
+        tried, kept = stored["Puslning før frokost"], stored["To voksne ved puslebordet"]
+        assert (tried.perspective, tried.status, tried.review_date) == (
+            "P",
+            "trial",
+            date(2026, 12, 10),
+        )
+        assert (kept.perspective, kept.status, kept.review_date) == ("U", "proposed", None)
+        assert tried.situation_id == kept.situation_id == situation.id
+
+        # Today: the new solution is a reminder for today (it was agreed today), marked used.
+        page.get_by_role("link", name="Til Tjek ind").click()
+        page.get_by_role("link", name="I dag").click()
+        mark = page.get_by_role("radiogroup", name=re.compile("Puslning før frokost"))
+        expect(mark).to_be_visible()
+        expect(mark.get_by_role("radio", checked=True)).to_have_count(0)  # starts unanswered
+        mark.get_by_role("radio", name="Ja").click()
+        page.get_by_role("radiogroup", name="Ro", exact=True).get_by_role(
+            "radio", name="Roligt", exact=True
+        ).click()
+        page.get_by_role("button", name="Send").click()
+        expect(page.get_by_role("status")).to_have_text("Tak — gemt")
+        checkin = session.exec(select(CheckIn)).one()
+        assert checkin.work_date == TODAY
+        used = session.exec(select(CheckInSolution)).one()
+        assert (used.solution_id, used.used) == (tried.id, "yes")
+
+        # The follow-up meeting: effects, no negative consequences, keep → adopted.
+        page.get_by_role("link", name="Løsninger").click()
+        expect(page.get_by_text("Afprøves", exact=True)).to_be_visible()
+        page.get_by_role("link", name="Opfølgning", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Puslning før frokost")
+        _no_serious_violations(page)
+        for effect in ("Ro i situationen", "Flow i situationen"):
+            page.get_by_role("radiogroup", name=effect).get_by_role("radio", name="Mere").click()
+        page.get_by_role("radiogroup", name="At undgå at have det hele på én gang").get_by_role(
+            "radio", name="Som før"
+        ).click()
+        page.get_by_label("Negative følger").fill("  Ingen  ")
+        page.get_by_role("radio", name="Fasthold").click()
+        page.get_by_role("button", name="Gem opfølgningen").click()
+        expect(page.get_by_role("status")).to_have_text("Opfølgningen er gemt.")
+        expect(page.get_by_role("heading", level=1, name="Løsninger")).to_be_visible()
+        expect(page.get_by_text("Fastholdt", exact=True)).to_be_visible()
+
+        evaluation = session.exec(select(Evaluation)).one()
+        assert (
+            evaluation.solution_id,
+            evaluation.more_calm,
+            evaluation.better_flow,
+            evaluation.could_relax,
+            evaluation.not_all_at_once,
+            evaluation.negative_consequences,
+            evaluation.decision,
+            evaluation.meeting_date,
+        ) == (tried.id, "more", "more", None, "same", "Ingen", "keep", TODAY)
+        assert _solutions(session)["Puslning før frokost"].status == "adopted"
+
+    def test_a_draft_survives_a_reload_in_the_middle_of_the_meeting(
+        self, page: Page, session: Session
+    ) -> None:
+        sign_in(page, make_member(session).token, "/solutions/new")
+        page.get_by_label("Situationen med få ord").fill("Afhentning")
+        page.get_by_role("button", name="Næste").click()
+        page.get_by_label("Ny idé").fill("Forældre venter i garderoben")
+        page.get_by_role("button", name="Tilføj idé").click()
+        page.reload()
+        expect(page.get_by_role("heading", level=2, name="P – Prioritere opgaver")).to_be_visible()
+        expect(page.get_by_text("Forældre venter i garderoben")).to_be_visible()
+        assert _solutions(session) == {}
+
+    def test_user_text_is_shown_as_text(self, page: Page, session: Session) -> None:
+        team = make_team(session)
+        make_active_solution(session, team, "<img src=x onerror=alert(1)> Rolig start")
+        sign_in(page, make_member(session, team).token, "/solutions")
+        expect(page.get_by_text("<img src=x onerror=alert(1)> Rolig start")).to_be_visible()
+        assert page.locator("main img").count() == 0
+
+
+class TestSolutionsScreen:
+    def test_status_changes_follow_the_allowed_transitions(
+        self, page: Page, session: Session
+    ) -> None:
+        team = make_team(session)
+        make_active_solution(session, team, "Sang ved puslebordet", perspective="U")
+        sign_in(page, make_member(session, team).token, "/solutions")
+        actions = page.get_by_role("group", name="Status for Sang ved puslebordet")
+        expect(actions.get_by_role("button")).to_have_text(
+            ["Fasthold", "Tilbage til forslag", "Drop"]
+        )
+        actions.get_by_role("button", name="Drop").click()
+        expect(page.get_by_role("status")).to_have_text("Sang ved puslebordet: Droppet")
+        expect(actions.get_by_role("button")).to_have_text(["Foreslå igen"])
+        assert _solutions(session)["Sang ved puslebordet"].status == "dropped"
+        _no_serious_violations(page)
+
+
+class TestOfflineFollowUp:
+    def test_follow_up_recorded_offline_is_sent_once_when_back_online(
+        self, context: BrowserContext, page: Page, session: Session
+    ) -> None:
+        team = make_team(session)
+        solution = make_active_solution(session, team, "Puslning før frokost")
+        sign_in(page, make_member(session, team).token, "/solutions")
+        expect(page.get_by_role("heading", level=2, name="Uden situation")).to_be_visible()
+        wait_for_service_worker(page)
+
+        context.set_offline(True)
+        page.get_by_role("link", name="Opfølgning", exact=True).click()
+        expect(page.get_by_text("Du er offline. Opfølgningen gemmes")).to_be_visible()
+        page.get_by_role("radiogroup", name="Ro i situationen").get_by_role(
+            "radio", name="Mere"
+        ).click()
+        page.get_by_role("radio", name="Justér").click()
+        page.get_by_label("Titel").fill("Puslning kl. 11.15")
+        page.get_by_role("button", name="Gem opfølgningen").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Du er offline — opfølgningen sendes, når du er online igen."
+        )
+        expect(page.locator("#outbox")).to_contain_text("Opfølgning på Puslning før frokost")
+        session.expire_all()
+        assert session.exec(select(Evaluation)).all() == []
+
+        context.set_offline(False)
+        evaluation = _wait_for(session, Evaluation)
+        assert (evaluation.solution_id, evaluation.decision, evaluation.more_calm) == (
+            solution.id,
+            "adjust",
+            "more",
+        )
+        expect(page.locator("#outbox")).to_contain_text("Sendt")
+        stored = _solutions(session)
+        assert list(stored) == ["Puslning kl. 11.15"]
+        assert stored["Puslning kl. 11.15"].status == "trial"
+        session.expire_all()
+        assert len(session.exec(select(Evaluation)).all()) == 1
