@@ -6,6 +6,7 @@ from itertools import pairwise
 
 import pytest
 from sqlalchemy import Engine, func, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from backend import demo, security
@@ -229,6 +230,20 @@ class TestSeedDemo:
         session.add(team)
         session.commit()
         assert team.id is not None and team.id > max(second.team_ids)
+
+    def test_foreign_keys_still_hold_after_the_bulk_load(
+        self, seeded: demo.DemoResult, engine: Engine
+    ) -> None:
+        # PostgreSQL loads with the check-in foreign keys off and adds them back at the end.
+        orphan = CheckIn(member_id=999_999, team_id=seeded.team_ids[0], work_date=TODAY)
+        with Session(engine) as session:
+            session.add(orphan)
+            with pytest.raises(IntegrityError):
+                session.commit()
+        with Session(engine) as session:
+            session.add(CheckInSolution(checkin_id=999_999, solution_id=1, used="yes"))
+            with pytest.raises(IntegrityError):
+                session.commit()
 
     def test_large_sizes_give_exact_member_and_team_counts(
         self, engine: Engine, session: Session, set_now: Callable[[str], datetime]
