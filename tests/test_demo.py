@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -16,6 +17,7 @@ from backend.auth.models import CoordinatorOrg
 from backend.checkins.models import CheckIn, CheckInSolution
 from backend.holidays import is_holiday
 from backend.orgs.models import Organisation
+from backend.solutions import service as solution_service
 from backend.solutions.models import Evaluation, Situation, Solution, SolutionStatusChange
 from backend.teams.models import Member, MemberToken, Team
 
@@ -158,21 +160,20 @@ class TestDefaultDemo:
         self, seeded: demo.DemoResult, session: Session
     ) -> None:
         marks = session.exec(
-            select(CheckInSolution, CheckIn.work_date).join(
+            select(CheckInSolution, CheckIn.team_id, CheckIn.work_date).join(
                 CheckIn, col(CheckIn.id) == CheckInSolution.checkin_id
             )
         ).all()
         assert marks
-        assert {m.used for m, _ in marks} == {"yes", "partly", "no", "not_relevant"}
-        changes = session.exec(select(SolutionStatusChange)).all()
-        for mark, work_date in marks:
-            history = sorted(
-                (c.changed_at.date(), c.to_status)
-                for c in changes
-                if c.solution_id == mark.solution_id
-            )
-            status = [s for d, s in history if d <= work_date][-1]
-            assert status in ("trial", "adopted")
+        assert {m.used for m, _, _ in marks} == {"yes", "partly", "no", "not_relevant"}
+        active: dict[tuple[int, date], set[int | None]] = {}
+        for mark, team_id, work_date in marks:
+            if (team_id, work_date) not in active:
+                solutions = solution_service.active_solutions(
+                    session=session, team_id=team_id, on_date=work_date
+                )
+                active[team_id, work_date] = {s.id for s in solutions}
+            assert mark.solution_id in active[team_id, work_date]
 
     def test_a_few_danish_comments_some_shared(
         self, seeded: demo.DemoResult, session: Session
@@ -199,6 +200,33 @@ class TestMemberTokens:
         stored = session.exec(select(MemberToken.token_hash)).all()
         assert security.hash_token(demo.member_token(42, 23)) in stored
         assert demo.member_token(42, 0) not in stored  # only hashes are kept
+
+    def test_a_demo_member_reads_their_history_through_the_api(
+        self, seeded: demo.DemoResult, client: TestClient, session: Session
+    ) -> None:
+        headers = {"Authorization": f"Bearer {demo.member_token(42, 0)}"}
+        member = member_for_token(session=session, token=demo.member_token(42, 0))
+        assert member is not None
+        stored = session.exec(
+            select(CheckIn)
+            .where(CheckIn.member_id == member.id, col(CheckIn.work_date) >= date(2026, 5, 1))
+            .order_by(col(CheckIn.work_date).desc())
+        ).all()
+        response = client.get(
+            "/api/v1/me/checkins",
+            params={"from": "2026-05-01", "to": "2026-06-10"},
+            headers=headers,
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert [c["work_date"] for c in body] == [c.work_date.isoformat() for c in stored]
+        assert [c["calm"] for c in body] == [c.calm for c in stored]
+        assert all(c["created_at"].startswith(c["work_date"][:4]) for c in body)
+        today = client.get("/api/v1/me/today", headers=headers)
+        assert today.status_code == 200
+        assert {s["title"] for s in today.json()["solutions"]} >= {
+            "Bleskift før frokost for de mindste"
+        }
 
     def test_token_has_the_shape_of_a_real_token(self) -> None:
         token = demo.member_token(1, 0)
