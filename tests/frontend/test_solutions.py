@@ -36,8 +36,11 @@ def _wait_for(session: Session, model: type[Evaluation]) -> Evaluation:
 
 
 def _no_serious_violations(page: Page) -> None:
-    violations = run_axe(page)
-    assert violations == [], violations
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+        violations = run_axe(page)
+        assert violations == [], f"{scheme}: {violations}"
+    page.emulate_media(color_scheme="light")
 
 
 class TestGuidedFlowToFollowUp:
@@ -189,7 +192,64 @@ class TestSolutionsScreen:
         expect(page.get_by_role("status")).to_have_text("Sang ved puslebordet: Droppet")
         expect(actions.get_by_role("button")).to_have_text(["Foreslå igen"])
         assert _solutions(session)["Sang ved puslebordet"].status == "dropped"
+        page.locator("summary", has_text="Redigér løsningen").click()
+        page.locator("summary", has_text="Tilføj en situation").click()
         _no_serious_violations(page)
+
+    def test_edit_a_solution_and_link_it_to_a_new_situation(
+        self, page: Page, session: Session
+    ) -> None:
+        team = make_team(session)
+        solution = make_active_solution(session, team, "Sang ved puslebordet", perspective="U")
+        sign_in(page, make_member(session, team).token, "/solutions")
+        page.locator("summary", has_text="Tilføj en situation").click()
+        page.get_by_label("Situationen med få ord").fill("Puslerummet")
+        page.get_by_label("Hvornår (frivilligt)").fill("9–10")
+        page.get_by_role("button", name="Tilføj en situation").click()
+        expect(page.get_by_role("heading", level=2, name="Puslerummet")).to_be_focused()
+
+        card = page.get_by_role("listitem").filter(
+            has=page.get_by_role("heading", name="Sang ved puslebordet")
+        )
+        card.locator("summary", has_text="Redigér løsningen").click()
+        card.get_by_label("Titel").fill("Sang og rim ved puslebordet")
+        card.get_by_label("Situation", exact=True).select_option(label="Puslerummet")
+        card.get_by_label("Perspektiv").select_option("X")
+        card.get_by_role("button", name="Gem").click()
+        expect(page.get_by_role("status")).to_have_text("Gemt.")
+        section = page.get_by_role("region", name="Puslerummet")
+        expect(section.get_by_role("heading", level=3)).to_have_text(re.compile("eXterne"))
+        expect(section.get_by_role("heading", level=4)).to_have_text("Sang og rim ved puslebordet")
+
+        session.expire_all()
+        stored = session.get(Solution, solution.id)
+        situation = session.exec(select(Situation)).one()
+        assert stored is not None
+        assert (stored.title, stored.perspective, stored.situation_id, stored.status) == (
+            "Sang og rim ved puslebordet",
+            "X",
+            situation.id,
+            "trial",
+        )
+
+
+class TestInEnglish:
+    def test_the_guided_flow_asks_the_questions_in_english(
+        self, page: Page, session: Session
+    ) -> None:
+        sign_in(page, make_member(session).token, "/me")
+        page.get_by_role("radio", name="English", exact=True).click()
+        page.get_by_role("link", name="Solutions").click()
+        page.get_by_role("link", name="New solution").click()
+        page.get_by_label("The situation in a few words").fill("Pick-up time")
+        page.get_by_role("button", name="Next").click()
+        expect(page.get_by_role("heading", level=2, name="P – Prioritise tasks")).to_be_visible()
+        expect(page.get_by_text("Could we leave out all or part of the task?")).to_be_visible()
+        _no_serious_violations(page)
+        page.get_by_role("button", name="Next").click()
+        expect(
+            page.get_by_text("Are we looking after our bodies when we do the task?")
+        ).to_be_visible()
 
 
 class TestOfflineFollowUp:

@@ -138,7 +138,7 @@ function formView(root, ctx, solution, day, notice) {
   const decision = h(
     'fieldset',
     { role: 'radiogroup', class: 'decisions' },
-    h('legend', { text: t('followup.decision') }),
+    h('legend', { text: t('followup.decision_title') }),
     DECISIONS.map((d) => {
       const id = uid('decision');
       const hintId = `${id}-hint`;
@@ -160,7 +160,6 @@ function formView(root, ctx, solution, day, notice) {
       h('p', { class: 'hint', text: t('followup.effects_intro') }),
       EFFECTS.map((e) => radios({ name: e.name, legend: t(e.label), options: LEVELS.map((l) => ({ value: l.value, label: t(l.label) })) })),
       field({ label: t('followup.negative'), name: 'negative_consequences', max: 2000, multiline: true, hint: t('followup.negative_hint') }),
-      h('h2', { text: t('followup.decision_title') }),
       decision,
       adjustFields,
       review,
