@@ -273,6 +273,23 @@ class TestServeStartup:
         cli.startup_lines()
         assert [o.name for o in session.exec(select(Organisation)).all()] == ["Rigtig organisation"]
 
+    def test_serve_prints_then_runs_uvicorn_on_the_given_host_and_port(
+        self,
+        session: Session,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        import uvicorn
+
+        calls: list[dict[str, object]] = []
+        monkeypatch.setattr(cli.settings, "demo", False)
+        monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+        assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
+        assert calls == [{"host": "0.0.0.0", "port": 8123, "log_level": "info"}]
+        assert "/docs" in capsys.readouterr().out
+        assert cli.main(["serve"]) == 0
+        assert calls[1]["host"] == "127.0.0.1"
+
 
 class TestMigrateCommand:
     def test_migrate_on_a_migrated_database_is_a_no_op(
