@@ -162,25 +162,26 @@ def seed_demo(
         raise DemoError(f"this database already holds a demo with seed {seed}; use another --seed")
 
     # The ORM (and the auth service) for the few rows with rules; the bulk goes through _Writer.
-    session = Session(bind=connection)
-    org = Organisation(name=DEMO_ORG_NAME)
-    session.add(org)
-    session.flush()
-    coordinator = auth_service.get_by_email(session=session, email=DEMO_EMAIL)
-    created = coordinator is None
-    if coordinator is None:
-        coordinator = auth_service.create_coordinator(
-            session=session, email=DEMO_EMAIL, password=DEMO_PASSWORD
-        )
-    auth_service.add_to_org(session=session, coordinator=coordinator, org=org)
-    assert org.id is not None
+    with Session(bind=connection) as session:
+        org = Organisation(name=DEMO_ORG_NAME)
+        session.add(org)
+        session.flush()
+        coordinator = auth_service.get_by_email(session=session, email=DEMO_EMAIL)
+        created = coordinator is None
+        if coordinator is None:
+            coordinator = auth_service.create_coordinator(
+                session=session, email=DEMO_EMAIL, password=DEMO_PASSWORD
+            )
+        auth_service.add_to_org(session=session, coordinator=coordinator, org=org)
+        assert org.id is not None
+        org_id, tz_name = org.id, org.timezone
 
     generator = _Generator(
-        _Writer(connection), org_id=org.id, tz_name=org.timezone, seed=seed, weeks=weeks
+        _Writer(connection), org_id=org_id, tz_name=tz_name, seed=seed, weeks=weeks
     )
     team_ids = generator.run(teams=teams, members=members)
     result = DemoResult(
-        org_id=org.id,
+        org_id=org_id,
         team_ids=team_ids,
         seed=seed,
         coordinator_email=DEMO_EMAIL,
