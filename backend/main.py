@@ -87,12 +87,13 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
+    # Check-ins first: routes are matched in order, and PUT /me/checkins is the hot path.
     for router in (
+        checkins_router,
         auth_router,
         orgs_router,
         teams_router,
         me_router,
-        checkins_router,
         solutions_router,
     ):
         api.include_router(router)
