@@ -54,7 +54,11 @@ export function matchRoute(routes, pathname) {
  *          path: string) => Promise<void>}} options
  */
 export function createRouter({ routes, show }) {
-  const resolve = () => show(matchRoute(routes, location.pathname), location.pathname);
+  // The mark lets bench/page_weight measure when a screen is ready for input.
+  const resolve = () =>
+    show(matchRoute(routes, location.pathname), location.pathname).then(() => {
+      performance.mark('pux:view-ready');
+    });
 
   /** @param {string} path @param {{replace?: boolean}} [options] */
   function navigate(path, { replace = false } = {}) {

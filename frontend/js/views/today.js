@@ -83,7 +83,8 @@ function normalize(data) {
 async function load(date) {
   try {
     const data = normalize(await getToday(date));
-    if (!date) await setValue('today', data);
+    // Kept for offline use; the screen does not wait for the write.
+    if (!date) setValue('today', data).catch(() => {});
     return { data, offline: false };
   } catch (error) {
     if (error instanceof ApiError) throw error;
