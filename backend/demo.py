@@ -481,6 +481,11 @@ class _Generator:
                 w.ids("solution", len(team_solutions)), team_solutions, strict=True
             ):
                 history = [(self._ago(days), status) for days, status in plan.history]
+                # A solution in trial has its follow-up meeting ahead: four weeks in, or next week.
+                review = None
+                if history[-1][1] == "trial":
+                    in_four_weeks = history[-1][0].date() + timedelta(weeks=4)
+                    review = w.day(max(in_four_weeks, self.today + timedelta(days=7)))
                 solutions.append(
                     (
                         solution_id,
@@ -490,7 +495,7 @@ class _Generator:
                         plan.title,
                         plan.details,
                         history[-1][1],
-                        None,
+                        review,
                         w.instant(history[0][0]),
                         w.instant(history[-1][0]),
                     )

@@ -150,6 +150,8 @@ class TestDefaultDemo:
             for earlier, later in pairwise(history):
                 assert later.from_status == earlier.to_status
             assert history[-1].to_status == solution.status
+            if solution.status == "trial":  # its follow-up meeting is ahead
+                assert solution.review_date is not None and solution.review_date > TODAY
         evaluations = session.exec(select(Evaluation)).all()
         assert len(evaluations) == 1
         evaluated = session.get(Solution, evaluations[0].solution_id)
