@@ -69,10 +69,8 @@ async def put_checkin(work_date: date, request: Request) -> Response:
     same rules as everywhere: member token only, date in the window, own team's solutions)."""
     token_hash = security.hash_token(_bearer_token(request))
     body = _parse_checkin(await request.body())
-    checkin, created = await writer.get_writer().run(
-        lambda connection: service.record_checkin(
-            connection=connection, token_hash=token_hash, work_date=work_date, data=body
-        )
+    checkin, created = await writer.get_writer().record(
+        service.CheckInRequest(token_hash=token_hash, work_date=work_date, data=body)
     )
     # Serialised here directly: the model is already validated, FastAPI's encoder would redo it.
     return Response(

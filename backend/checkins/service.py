@@ -1,11 +1,12 @@
 """Rules for check-ins: record (create or replace), list, delete, and what Today shows.
 
-`record_checkin` works on a SQLAlchemy Connection instead of a Session: it runs on the hot path
-inside the group-commit writer (backend/checkins/writer.py), where it authenticates and upserts in
-two hand-written statements (backend/checkins/sql.py). Like every service it never commits; the
-writer commits the whole batch."""
+`record_checkins` works on a SQLAlchemy Connection instead of a Session: it runs on the hot path
+inside the group-commit writer (backend/checkins/writer.py), where it authenticates and upserts a
+whole batch of requests in a few hand-written statements (backend/checkins/sql.py). Like every
+service it never commits; the writer commits the batch."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,8 +25,8 @@ from backend.checkins.schemas import (
     Window,
     WindowDate,
 )
-from backend.checkins.sql import statements
-from backend.errors import NotFound, Unauthorized, Unprocessable
+from backend.checkins.sql import Statements, statements
+from backend.errors import AppError, NotFound, Unauthorized, Unprocessable
 from backend.orgs.models import Organisation
 from backend.solutions import service as solution_service
 from backend.solutions.models import Situation
@@ -58,79 +59,134 @@ class MemberContext:
         return clock.checkin_window(self.timezone, self.window_days)
 
 
-def authenticate(*, connection: Connection, token_hash: str) -> MemberContext:
+@dataclass(frozen=True)
+class CheckInRequest:
+    """One PUT /me/checkins/{work_date}, already parsed, waiting for the writer."""
+
+    token_hash: str
+    work_date: date
+    data: CheckInIn
+
+
+Recorded = tuple[CheckInPublic, bool]  # the check-in as stored, and whether it was created
+
+
+def record_checkins(
+    *, connection: Connection, requests: Sequence[CheckInRequest]
+) -> list[Recorded | AppError]:
+    """Creates or replaces each request's check-in; per request the stored check-in (and whether
+    it is new), or the AppError that refused it.
+
+    The outcome is that of running the requests one after another, in order, each by itself: a
+    member is authenticated by token, the date must be in their org's window, marks must name
+    solutions active in their own team on that date, and a refused request stores nothing — not
+    even its ratings. Replacing a check-in replaces its marks. Done for many requests at once
+    (writer.py's group commit) in a few set-based statements: all checks first, then the writes."""
     sql = statements(connection)
-    row = sql.one(sql.authenticate, {"token_hash": token_hash})
-    if row is None:
-        raise Unauthorized("A valid member token is required")
-    return MemberContext(*row)
+    contexts = sql.authenticate([r.token_hash for r in requests])
+    outcomes: list[Recorded | AppError | None] = [None] * len(requests)
+    accepted: list[tuple[int, MemberContext]] = []
+    for index, request in enumerate(requests):
+        try:
+            row = contexts.get(request.token_hash)
+            if row is None:
+                raise Unauthorized("A valid member token is required")
+            context = MemberContext(*row)
+            workdates.check_work_date(request.work_date, context.window)
+            if request.data.solutions:
+                _check_marks(connection=connection, context=context, request=request)
+        except AppError as refusal:
+            outcomes[index] = refusal
+            continue
+        accepted.append((index, context))
+    # A statement may touch a (member, date) once, so a repeat within the batch (a retry) waits
+    # for the next round; rounds run in order, so the later request is the one that stays.
+    rounds: list[dict[tuple[int, date], tuple[int, MemberContext]]] = []
+    for index, context in accepted:
+        key = (context.member_id, requests[index].work_date)
+        target = next((r for r in rounds if key not in r), None)
+        if target is None:
+            target = {}
+            rounds.append(target)
+        target[key] = (index, context)
+    for round_ in rounds:
+        _write_round(sql=sql, requests=requests, round_=round_, outcomes=outcomes)
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(requests), "every request gets an outcome"
+    return done
 
 
-def record_checkin(
-    *, connection: Connection, token_hash: str, work_date: date, data: CheckInIn
-) -> tuple[CheckInPublic, bool]:
-    """Creates or replaces the member's check-in for `work_date`; returns it and whether it is new.
-
-    Every check runs before the first write, so a refused check-in stores nothing — not even the
-    ratings. Replacing a check-in replaces its solution marks."""
-    context = authenticate(connection=connection, token_hash=token_hash)
-    workdates.check_work_date(work_date, context.window)
-    if data.solutions:
-        _check_marks(connection=connection, context=context, work_date=work_date, data=data)
-    sql = statements(connection)
+def _write_round(
+    *,
+    sql: Statements,
+    requests: Sequence[CheckInRequest],
+    round_: dict[tuple[int, date], tuple[int, MemberContext]],
+    outcomes: list[Recorded | AppError | None],
+) -> None:
     driver = sql.driver
     now = driver.datetime_param(clock.now())
-    row = sql.one(
-        sql.upsert,
-        {
-            "member_id": context.member_id,
-            "team_id": context.team_id,
-            "work_date": driver.date_param(work_date),
-            "calm": data.calm,
-            "flow": data.flow,
-            "workload": data.workload,
-            "comment": data.comment,
-            "share_comment": data.share_comment,
-            "now": now,
-        },
-    )
-    assert row is not None
-    checkin_id, revision, created_at, updated_at = row
-    created = revision == 1
-    if not created:
-        sql.execute(sql.delete_marks, {"checkin_id": checkin_id})
-    if data.solutions:
-        sql.execute_many(
-            sql.insert_marks,
-            [
-                {"checkin_id": checkin_id, "solution_id": mark.solution_id, "used": mark.used}
-                for mark in data.solutions
-            ],
+    rows = []
+    for index, context in round_.values():
+        request = requests[index]
+        data = request.data
+        rows.append(
+            (
+                context.member_id,
+                context.team_id,
+                driver.date_param(request.work_date),
+                data.calm,
+                data.flow,
+                data.workload,
+                data.comment,
+                data.share_comment,
+                1,
+                now,
+                now,
+            )
         )
-    public = CheckInPublic(
-        work_date=work_date,
-        calm=data.calm,
-        flow=data.flow,
-        workload=data.workload,
-        comment=data.comment,
-        share_comment=data.share_comment,
-        solutions=data.solutions,
-        created_at=driver.datetime_value(created_at),
-        updated_at=driver.datetime_value(updated_at),
-    )
-    return public, created
+    stored = {
+        (member_id, work_date): (checkin_id, revision, created_at, updated_at)
+        for member_id, work_date, checkin_id, revision, created_at, updated_at in sql.upsert(rows)
+    }
+    replaced: list[int] = []
+    marks: list[tuple[int, int, str]] = []
+    for (member_id, work_date), (index, _) in round_.items():
+        data = requests[index].data
+        checkin_id, revision, created_at, updated_at = stored[
+            (member_id, driver.date_param(work_date))
+        ]
+        if revision != 1:
+            replaced.append(checkin_id)
+        marks += [(checkin_id, mark.solution_id, mark.used) for mark in data.solutions]
+        public = CheckInPublic(
+            work_date=work_date,
+            calm=data.calm,
+            flow=data.flow,
+            workload=data.workload,
+            comment=data.comment,
+            share_comment=data.share_comment,
+            solutions=data.solutions,
+            created_at=driver.datetime_value(created_at),
+            updated_at=driver.datetime_value(updated_at),
+        )
+        outcomes[index] = (public, revision == 1)
+    if replaced:
+        sql.delete_marks(replaced)
+    if marks:
+        sql.insert_marks(marks)
 
 
 def _check_marks(
-    *, connection: Connection, context: MemberContext, work_date: date, data: CheckInIn
+    *, connection: Connection, context: MemberContext, request: CheckInRequest
 ) -> None:
+    work_date = request.work_date
     # A Session on the writer's connection joins its transaction and only reads here.
     with Session(bind=connection) as session:
         active = solution_service.active_solutions(
             session=session, team_id=context.team_id, on_date=work_date
         )
     allowed = {solution.id for solution in active}
-    unknown = sorted(m.solution_id for m in data.solutions if m.solution_id not in allowed)
+    unknown = sorted(m.solution_id for m in request.data.solutions if m.solution_id not in allowed)
     if unknown:
         raise UnknownSolution(
             f"solution {', '.join(map(str, unknown))} is not active in your team on {work_date}"

@@ -1,77 +1,84 @@
-"""Hand-written SQL for the check-in hot path, run on the raw driver connection.
+"""Hand-written, set-based SQL for the check-in hot path, run on the raw driver connection.
 
 Why not SQLAlchemy Core here: measured in the writer thread, Core's per-statement machinery cost
 about four times the SQLite call itself, and every microsecond there holds the GIL the event loop
-needs. The statements stay plain SQL both databases understand (INSERT … ON CONFLICT … RETURNING
-needs SQLite ≥ 3.35); only parameter style and the storage of dates and times differ per driver,
-and those differences live here, matching what SQLAlchemy stores (tests read it back through
-the ORM)."""
+needs. Why set-based: on PostgreSQL every statement is a network round trip, and each one makes
+the writer thread give up and win back the GIL; one statement per batch instead of one per request
+is what made PostgreSQL keep up. The statements are plain SQL both databases understand
+(INSERT … ON CONFLICT … RETURNING needs SQLite ≥ 3.35); parameter markers and the storage of
+dates and times differ per driver, and those differences live here, matching what SQLAlchemy
+stores (the tests read it back through the ORM)."""
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 
-# Token → member, team and org settings in one round trip (only the hash is ever stored).
-AUTHENTICATE = """
-SELECT m.id, m.team_id, o.timezone, o.checkin_window_days, t.working_days
+# Token → member, team and org settings (only token hashes are ever stored).
+_AUTHENTICATE = """
+SELECT mt.token_hash, m.id, m.team_id, o.timezone, o.checkin_window_days, t.working_days
 FROM member_token AS mt
 JOIN member AS m ON m.id = mt.member_id
 JOIN team AS t ON t.id = m.team_id
 JOIN organisation AS o ON o.id = t.org_id
-WHERE mt.token_hash = :token_hash
+WHERE mt.token_hash IN ({markers})
 """
 
 # One statement creates or replaces; `revision` tells the two apart (1 = just created), which keeps
-# PUT idempotent and race-free without reading first.
-UPSERT = """
-INSERT INTO checkin (member_id, team_id, work_date, calm, flow, workload, comment, share_comment,
-                     revision, created_at, updated_at)
-VALUES (:member_id, :team_id, :work_date, :calm, :flow, :workload, :comment, :share_comment,
-        1, :now, :now)
+# PUT idempotent and race-free without reading first. A statement may touch each (member, date)
+# only once, so the caller never puts the same pair twice into one call.
+UPSERT_COLUMNS = (
+    "member_id",
+    "team_id",
+    "work_date",
+    "calm",
+    "flow",
+    "workload",
+    "comment",
+    "share_comment",
+    "revision",
+    "created_at",
+    "updated_at",
+)
+_UPSERT = """
+INSERT INTO checkin ({columns}) VALUES {rows}
 ON CONFLICT (member_id, work_date) DO UPDATE SET
     team_id = excluded.team_id, calm = excluded.calm, flow = excluded.flow,
     workload = excluded.workload, comment = excluded.comment,
     share_comment = excluded.share_comment, updated_at = excluded.updated_at,
     revision = checkin.revision + 1
-RETURNING id, revision, created_at, updated_at
+RETURNING member_id, work_date, id, revision, created_at, updated_at
 """
-
-DELETE_MARKS = "DELETE FROM checkin_solution WHERE checkin_id = :checkin_id"
-INSERT_MARKS = """
-INSERT INTO checkin_solution (checkin_id, solution_id, used)
-VALUES (:checkin_id, :solution_id, :used)
-"""
+_DELETE_MARKS = "DELETE FROM checkin_solution WHERE checkin_id IN ({markers})"
+_INSERT_MARKS = (
+    "INSERT INTO checkin_solution (checkin_id, solution_id, used) VALUES ({m}, {m}, {m})"
+)
 
 
 @dataclass(frozen=True)
 class Driver:
-    """How one database driver wants its SQL, dates and times."""
+    """How one database driver wants its parameters, dates and times."""
 
-    sql: Callable[[str], str]
+    marker: str
     date_param: Callable[[date], Any]
     datetime_param: Callable[[datetime], Any]
     datetime_value: Callable[[Any], datetime]
 
 
-def _sqlite_datetime(value: Any) -> datetime:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-# sqlite3 takes :name as it is; dates and times are text in the formats SQLAlchemy writes
-# (UTC, without offset — see backend.db.UTCDateTime).
+# sqlite3: dates and times are text in the formats SQLAlchemy writes (UTC without offset, see
+# backend.db.UTCDateTime).
 SQLITE = Driver(
-    sql=lambda statement: statement,
+    marker="?",
     date_param=date.isoformat,
     datetime_param=lambda value: value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-    datetime_value=_sqlite_datetime,
+    datetime_value=lambda value: datetime.fromisoformat(value).replace(tzinfo=UTC),
 )
-# psycopg wants %(name)s and adapts date and aware datetime itself.
+# psycopg adapts date and aware datetime itself.
 POSTGRESQL = Driver(
-    sql=lambda statement: re.sub(r":(\w+)", r"%(\1)s", statement),
+    marker="%s",
     date_param=lambda value: value,
     datetime_param=lambda value: value,
     datetime_value=lambda value: value.astimezone(UTC),
@@ -79,30 +86,46 @@ POSTGRESQL = Driver(
 DRIVERS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
 
 
-class Statements:
-    """The hot-path statements for the driver under `connection`, executed on its raw cursor.
+@lru_cache(maxsize=1024)
+def _markers(marker: str, count: int) -> str:
+    return ", ".join([marker] * count)
 
-    The raw connection is the one under the SQLAlchemy Connection, so everything runs in the
-    writer's transaction and commits with it."""
+
+@lru_cache(maxsize=512)
+def _upsert(marker: str, rows: int) -> str:
+    row = f"({_markers(marker, len(UPSERT_COLUMNS))})"
+    return _UPSERT.format(columns=", ".join(UPSERT_COLUMNS), rows=", ".join([row] * rows))
+
+
+class Statements:
+    """The hot-path statements on the raw cursor of the driver connection under `connection`,
+    so they run in the writer's transaction and commit with it."""
 
     def __init__(self, connection: Connection) -> None:
         self.driver = DRIVERS[connection.dialect.name]
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self.authenticate = self.driver.sql(AUTHENTICATE)
-        self.upsert = self.driver.sql(UPSERT)
-        self.delete_marks = self.driver.sql(DELETE_MARKS)
-        self.insert_marks = self.driver.sql(INSERT_MARKS)
 
-    def one(self, statement: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-        self.cursor.execute(statement, params)
-        row = self.cursor.fetchone()
-        return tuple(row) if row is not None else None
+    def authenticate(self, token_hashes: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        """token hash → (member_id, team_id, timezone, window_days, working_days)."""
+        unique = list(dict.fromkeys(token_hashes))
+        sql = _AUTHENTICATE.format(markers=_markers(self.driver.marker, len(unique)))
+        self.cursor.execute(sql, unique)
+        return {row[0]: tuple(row[1:]) for row in self.cursor.fetchall()}
 
-    def execute(self, statement: str, params: dict[str, Any]) -> None:
-        self.cursor.execute(statement, params)
+    def upsert(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        """Rows in UPSERT_COLUMNS order → (member_id, work_date, id, revision, created_at,
+        updated_at) per row, in no particular order."""
+        self.cursor.execute(
+            _upsert(self.driver.marker, len(rows)), [value for row in rows for value in row]
+        )
+        return [tuple(row) for row in self.cursor.fetchall()]
 
-    def execute_many(self, statement: str, params: list[dict[str, Any]]) -> None:
-        self.cursor.executemany(statement, params)
+    def delete_marks(self, checkin_ids: Sequence[int]) -> None:
+        sql = _DELETE_MARKS.format(markers=_markers(self.driver.marker, len(checkin_ids)))
+        self.cursor.execute(sql, list(checkin_ids))
+
+    def insert_marks(self, marks: Sequence[tuple[int, int, str]]) -> None:
+        self.cursor.executemany(_INSERT_MARKS.format(m=self.driver.marker), marks)
 
 
 def statements(connection: Connection) -> Statements:
