@@ -1,13 +1,16 @@
 """The `pux` command, run in-process on the test database (conftest swaps backend.db.engine)."""
 
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlmodel import Session, col, func, select
 
 from backend import cli, db, demo
@@ -289,6 +292,24 @@ class TestServeStartup:
         assert "/docs" in capsys.readouterr().out
         assert cli.main(["serve"]) == 0
         assert calls[1]["host"] == "127.0.0.1"
+
+
+class TestInstalledCommand:
+    def test_pux_is_installed_next_to_python_and_migrates_a_new_database(
+        self, tmp_path: Path
+    ) -> None:
+        pux = Path(sys.executable).parent / "pux"
+        assert pux.exists(), "pyproject's [project.scripts] installs `pux` into the venv"
+        env = {**os.environ, "PUX_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+        result = subprocess.run(
+            [str(pux), "migrate"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        assert "latest schema" in result.stdout
+        engine = db.make_engine(env["PUX_DATABASE_URL"])
+        tables = set(inspect(engine).get_table_names())
+        engine.dispose()
+        assert {"organisation", "team", "member", "checkin"} <= tables
 
 
 class TestMigrateCommand:
