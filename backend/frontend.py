@@ -1,10 +1,13 @@
 """Serves the PWA from frontend/ and whitelisted npm files, with caching headers that suit a PWA."""
 
+import hashlib
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from backend.config import settings
 from backend.errors import NotFound
@@ -41,6 +44,41 @@ def _file(path: Path) -> FileResponse:
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": REVALIDATE})
 
 
+_VERSION_LINE = re.compile(r"^const VERSION = '([^']*)';$", re.M)
+
+
+def _shell_files(frontend: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in frontend.rglob("*")
+        if path.is_file() and path.suffix in MEDIA_TYPES and path.name != "sw.js"
+    )
+
+
+@lru_cache(maxsize=8)
+def _digest(frontend: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _, _ in stamp:
+        digest.update(name.encode())
+        digest.update((frontend / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def service_worker_source(frontend: Path) -> str:
+    """sw.js with its VERSION suffixed by a hash of the files it caches.
+
+    The worker serves the shell cache-first, so a changed file must come with a changed sw.js or
+    installed apps would keep the old one forever; hashing the content makes that automatic (the
+    browser sees new bytes, installs the new version, the page offers the update)."""
+    stamp = tuple(
+        (path.relative_to(frontend).as_posix(), path.stat().st_mtime_ns, path.stat().st_size)
+        for path in _shell_files(frontend)
+    )
+    suffix = _digest(frontend, stamp)
+    source = (frontend / "sw.js").read_text()
+    return _VERSION_LINE.sub(lambda m: f"const VERSION = '{m.group(1)}+{suffix}';", source, count=1)
+
+
 def _inside(base: Path, relative: str) -> Path:
     path = (base / relative).resolve()
     if base.resolve() not in path.parents:
@@ -55,6 +93,14 @@ def install_frontend(app: FastAPI) -> None:
         return _file(frontend / "index.html")
 
     app.add_api_route("/", app_shell, methods=["GET"], include_in_schema=False)
+
+    @app.get("/sw.js", include_in_schema=False)
+    def service_worker() -> Response:
+        return Response(
+            service_worker_source(frontend),
+            media_type=MEDIA_TYPES[".js"],
+            headers={"Cache-Control": REVALIDATE},
+        )
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -4,6 +4,8 @@
  * partly cached shell must not activate). A new version then *waits*: the page offers "update
  * available" and sends SKIP_WAITING only when the member accepts, so old pages never run against new
  * files. `activate` deletes the caches of older versions. A test checks SHELL against frontend/.
+ * The server appends a hash of the shell's files to VERSION (backend/frontend.py), so any changed
+ * file makes a new version; bump the date part for changes people should notice in the notes.
  */
 
 const VERSION = '2026-11-26.1';
