@@ -4,10 +4,11 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, exists, or_
+from sqlalchemy import bindparam, case, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from backend import clock
 from backend.errors import Conflict, Unprocessable
@@ -185,6 +186,48 @@ def update_solution(*, session: Session, solution: Solution, data: SolutionUpdat
     return solution
 
 
+def _active_statement(*, or_active_now: bool) -> SelectOfScalar[Solution]:
+    """Built once (the aliases and subqueries cost more to build than to run); the team and the
+    day's bounds are bind parameters."""
+    before = aliased(SolutionStatusChange)
+    during = aliased(SolutionStatusChange)
+    # The status the solution had when the day began: its last change at or before that instant.
+    status_at_start = (
+        select(before.to_status)
+        .where(before.solution_id == Solution.id, col(before.changed_at) <= bindparam("day_start"))
+        .order_by(col(before.changed_at).desc(), col(before.id).desc())
+        .limit(1)
+        .correlate(Solution)
+        .scalar_subquery()
+    )
+    # A correlated LIMIT 1 rather than EXISTS: PostgreSQL turns an OR-ed EXISTS into a hashed
+    # subplan that scans every team's history; this one reads the solution's few rows by index.
+    entered_during_day = (
+        select(during.id)
+        .where(
+            during.solution_id == Solution.id,
+            col(during.changed_at) > bindparam("day_start"),
+            col(during.changed_at) < bindparam("day_end"),
+            col(during.to_status).in_(ACTIVE_STATUSES),
+        )
+        .limit(1)
+        .correlate(Solution)
+        .scalar_subquery()
+    )
+    was_active = or_(status_at_start.in_(ACTIVE_STATUSES), entered_during_day.is_not(None))
+    if or_active_now:
+        was_active = or_(col(Solution.status).in_(ACTIVE_STATUSES), was_active)
+    return (
+        select(Solution)
+        .where(Solution.team_id == bindparam("team_id"), was_active)
+        .order_by(_PERSPECTIVE_ORDER, col(Solution.id))
+    )
+
+
+_ACTIVE_ON_PAST_DATE = _active_statement(or_active_now=False)
+_ACTIVE_TODAY = _active_statement(or_active_now=True)
+
+
 def active_solutions(*, session: Session, team_id: int, on_date: date) -> list[Solution]:
     """The team's solutions that were in trial or adopted at some time on `on_date` (a work date
     in the organisation's time zone), in a stable order: P, U, X, then oldest first.
@@ -195,34 +238,9 @@ def active_solutions(*, session: Session, team_id: int, on_date: date) -> list[S
     tz = ZoneInfo(tz_name)
     day_start = datetime.combine(on_date, time.min, tz).astimezone(UTC)
     day_end = datetime.combine(on_date + timedelta(days=1), time.min, tz).astimezone(UTC)
-
-    before = aliased(SolutionStatusChange)
-    during = aliased(SolutionStatusChange)
-    # The status the solution had when the day began: its last change at or before that instant.
-    status_at_start = (
-        select(before.to_status)
-        .where(before.solution_id == Solution.id, col(before.changed_at) <= day_start)
-        .order_by(col(before.changed_at).desc(), col(before.id).desc())
-        .limit(1)
-        .correlate(Solution)
-        .scalar_subquery()
-    )
-    entered_during_day = exists().where(
-        col(during.solution_id) == Solution.id,
-        col(during.changed_at) > day_start,
-        col(during.changed_at) < day_end,
-        col(during.to_status).in_(ACTIVE_STATUSES),
-    )
-    was_active = or_(status_at_start.in_(ACTIVE_STATUSES), entered_during_day)
-    if on_date >= clock.local_today(tz_name):
-        was_active = or_(was_active, col(Solution.status).in_(ACTIVE_STATUSES))
-    return list(
-        session.exec(
-            select(Solution)
-            .where(Solution.team_id == team_id, was_active)
-            .order_by(_PERSPECTIVE_ORDER, col(Solution.id))
-        ).all()
-    )
+    statement = _ACTIVE_TODAY if on_date >= clock.local_today(tz_name) else _ACTIVE_ON_PAST_DATE
+    params = {"team_id": team_id, "day_start": day_start, "day_end": day_end}
+    return list(session.exec(statement, params=params).all())
 
 
 # --- Evaluations ------------------------------------------------------------------------------

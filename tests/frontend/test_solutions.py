@@ -169,6 +169,39 @@ class TestGuidedFlowToFollowUp:
         expect(page.get_by_text("Forældre venter i garderoben")).to_be_visible()
         assert _solutions(session) == {}
 
+    def test_an_open_situation_can_be_picked_instead_of_described(
+        self, page: Page, session: Session
+    ) -> None:
+        team = make_team(session)
+        assert team.id is not None
+        for title, status in (("Afhentning", "open"), ("Garderoben", "parked")):
+            session.add(Situation(team_id=team.id, title=title, when="15–16", status=status))
+        session.commit()
+        sign_in(page, make_member(session, team).token, "/solutions/new")
+        choices = page.get_by_role("group", name="Vælg situation")
+        expect(choices.get_by_role("radio")).to_have_count(2)  # the open one, or a new one
+        choices.get_by_role("radio", name="Afhentning (15–16)").check()
+        expect(page.get_by_label("Situationen med få ord")).to_be_hidden()
+        page.get_by_role("button", name="Næste").click()
+        expect(page.get_by_text("Situation: Afhentning")).to_be_visible()
+        for _ in range(2):
+            page.get_by_role("button", name="Næste").click()
+        page.get_by_label("Ny idé").fill("Børnene henter selv deres tøj")
+        page.get_by_role("button", name="Næste").click()  # a typed idea is kept, not lost
+        expect(page.get_by_role("checkbox", name="Børnene henter selv deres tøj")).to_be_checked()
+        page.get_by_role("button", name="Gem og kom i gang").click()
+        expect(page.get_by_role("heading", level=2)).to_have_text("Godt gået!")
+
+        session.expire_all()
+        assert len(session.exec(select(Situation)).all()) == 2  # no new situation
+        solution = _solutions(session)["Børnene henter selv deres tøj"]
+        afhentning = session.exec(select(Situation).where(Situation.title == "Afhentning")).one()
+        assert (solution.perspective, solution.status, solution.situation_id) == (
+            "X",
+            "trial",
+            afhentning.id,
+        )
+
     def test_user_text_is_shown_as_text(self, page: Page, session: Session) -> None:
         team = make_team(session)
         make_active_solution(session, team, "<img src=x onerror=alert(1)> Rolig start")
