@@ -6,6 +6,8 @@ import { t } from './i18n.js';
 /** @type {Record<string, string>} */
 const KNOWN = {
   WorkDateOutsideWindow: 'error.outside_window',
+  WorkDateInFuture: 'error.future_date',
+  UnknownSolution: 'error.unknown_solution',
   Unauthorized: 'error.unauthorized',
   TooManyRequests: 'error.too_many',
   Forbidden: 'error.forbidden',

@@ -1,7 +1,7 @@
 """Today: the date in words, three rating groups, solution marks, Send — within four taps."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from backend.checkins.models import CheckIn, CheckInSolution
+from backend.solutions.models import SolutionStatusChange
 from tests.factories import make_coordinator, make_member, make_org, make_team
 from tests.frontend.conftest import make_active_solution, sign_in
 
@@ -164,3 +165,37 @@ class TestToday:
         )
         expect(page.locator("#outbox")).to_contain_text("Blev ikke modtaget")
         assert session.exec(select(CheckIn)).all() == []
+
+    def test_a_solution_no_longer_active_is_refused_and_explained(
+        self, page: Page, session: Session
+    ) -> None:
+        team = make_team(session)
+        solution = make_active_solution(session, team, "Garderoben i to hold")
+        joined = make_member(session, team)
+        sign_in(page, joined.token)
+        page.get_by_role("radiogroup", name="Garderoben i to hold", exact=True).get_by_role(
+            "radio", name="Ja", exact=True
+        ).click()
+        # Meanwhile the team records that the solution was dropped before that day.
+        dropped_at = datetime(2026, 11, 24, 12, tzinfo=UTC)
+        solution.status = "dropped"
+        session.add(solution)
+        session.add(
+            SolutionStatusChange(
+                solution_id=solution.id,
+                from_status="trial",
+                to_status="dropped",
+                changed_at=dropped_at,
+            )
+        )
+        session.commit()
+
+        page.get_by_role("button", name="Send").click()
+
+        expect(page.get_by_role("status")).to_have_text(
+            "En af løsningerne er ikke længere i brug. Hent siden igen, og send dit svar på ny."
+        )
+        expect(page.locator("#outbox")).to_contain_text("Blev ikke modtaget")
+        assert session.exec(select(CheckIn)).all() == []
+        page.get_by_role("button", name="Fjern").click()
+        expect(page.locator("#outbox")).to_be_hidden()
