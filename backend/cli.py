@@ -4,6 +4,7 @@ import argparse
 import getpass
 import os
 import sys
+import time
 
 from alembic import command
 from alembic.config import Config
@@ -131,6 +132,7 @@ def _summary(result: demo.DemoResult) -> str:
 
 
 def seed_demo(*, teams: int, members: int, weeks: int, seed: int | None, force: bool) -> list[str]:
+    started = time.perf_counter()
     with db.engine.begin() as connection:
         try:
             result = demo.seed_demo(
@@ -143,6 +145,7 @@ def seed_demo(*, teams: int, members: int, weeks: int, seed: int | None, force: 
             )
         except demo.DemoError as exc:
             raise CliError(str(exc)) from exc
+    result.seconds = time.perf_counter() - started  # including the commit
     return [
         f"Demo data in {_database()}: {_summary(result)}",
         f"Coordinator login: {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}"
