@@ -1,7 +1,7 @@
 /** Labelled form fields and small pieces shared by the solution screens; text goes in as text. */
 
 import { h, uid } from './dom.js';
-import { t } from './i18n.js';
+import { formatDate, t } from './i18n.js';
 import { STATUS_LABELS } from './pux.js';
 
 /**
@@ -42,4 +42,17 @@ export function valueOf(form, name) {
 /** A status as a badge: the word, never colour alone. @param {import('./pux.js').SolutionStatus} status */
 export function statusBadge(status) {
   return h('span', { class: `state-badge state-${status}`, text: t(STATUS_LABELS[status]) });
+}
+
+/**
+ * When the team meets to follow up; once the date has come, it says so (holding on to the method).
+ * @param {import('./pux.js').Solution} solution @param {string} day the organisation's today
+ * @param {'p' | 'span'} [tag]
+ */
+export function reviewNote(solution, day, tag = 'p') {
+  if (!solution.review_date || solution.status === 'dropped' || solution.status === 'proposed') return null;
+  const date = formatDate(solution.review_date);
+  return solution.review_date <= day
+    ? h(tag, { class: 'due', text: t('solutions.review_due', { date }) })
+    : h(tag, { class: 'muted', text: t('solutions.review_on', { date }) });
 }

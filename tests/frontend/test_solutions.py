@@ -215,8 +215,13 @@ class TestSolutionsScreen:
         self, page: Page, session: Session
     ) -> None:
         team = make_team(session)
-        make_active_solution(session, team, "Sang ved puslebordet", perspective="U")
+        solution = make_active_solution(session, team, "Sang ved puslebordet", perspective="U")
+        solution.review_date = date(2026, 11, 20)
+        session.add(solution)
+        session.commit()
         sign_in(page, make_member(session, team).token, "/solutions")
+        # The agreed follow-up date has come: the screen says so.
+        expect(page.get_by_text("Tid til opfølgning (aftalt fredag 20. november)")).to_be_visible()
         actions = page.get_by_role("group", name="Status for Sang ved puslebordet")
         expect(actions.get_by_role("button")).to_have_text(
             ["Fasthold", "Tilbage til forslag", "Drop"]
@@ -224,6 +229,7 @@ class TestSolutionsScreen:
         actions.get_by_role("button", name="Drop").click()
         expect(page.get_by_role("status")).to_have_text("Sang ved puslebordet: Droppet")
         expect(actions.get_by_role("button")).to_have_text(["Foreslå igen"])
+        expect(page.get_by_text("Tid til opfølgning")).to_have_count(0)
         assert _solutions(session)["Sang ved puslebordet"].status == "dropped"
         page.locator("summary", has_text="Redigér løsningen").click()
         page.locator("summary", has_text="Tilføj en situation").click()

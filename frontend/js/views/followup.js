@@ -4,8 +4,8 @@
 
 import { ApiError } from '../api.js';
 import { h, uid } from '../dom.js';
-import { dateField, field, statusBadge, valueOf } from '../forms.js';
-import { addDays, formatDate, t } from '../i18n.js';
+import { dateField, field, reviewNote, statusBadge, valueOf } from '../forms.js';
+import { addDays, t } from '../i18n.js';
 import { describeError, errorText } from '../messages.js';
 import { GUIDES, evaluationsPath, loadBoard, today } from '../pux.js';
 import { forgetMember } from '../session.js';
@@ -75,8 +75,9 @@ export async function render(root, ctx) {
   }
   const notice = offline ? h('p', { class: 'notice', text: t('followup.offline_notice') }) : null;
   const id = Number(ctx.params.id);
+  const day = await today();
   if (!ctx.params.id) {
-    listView(root, board.solutions, notice);
+    listView(root, board.solutions, day, notice);
     return;
   }
   const solution = board.solutions.find((s) => s.id === id);
@@ -84,15 +85,15 @@ export async function render(root, ctx) {
     root.append(h('h1', { tabindex: '-1', text: t('followup.title') }), h('p', { class: 'notice', text: t('followup.not_found') }), h('a', { href: '/followup' }, t('followup.all')));
     return;
   }
-  const day = await today();
   formView(root, ctx, solution, day, notice);
 }
 
 /**
  * The solutions being tried, the ones due for follow-up first.
- * @param {HTMLElement} root @param {Solution[]} solutions @param {HTMLElement | null} notice
+ * @param {HTMLElement} root @param {Solution[]} solutions @param {string} day
+ * @param {HTMLElement | null} notice
  */
-function listView(root, solutions, notice) {
+function listView(root, solutions, day, notice) {
   const inUse = solutions
     .filter((s) => s.status === 'trial' || s.status === 'adopted')
     .sort((a, b) => (a.status === b.status ? 0 : a.status === 'trial' ? -1 : 1) || (a.review_date ?? '9999').localeCompare(b.review_date ?? '9999'));
@@ -111,7 +112,7 @@ function listView(root, solutions, notice) {
               {},
               h('a', { href: `/followup/${s.id}` }, h('span', { class: `badge badge-${s.perspective}`, 'aria-hidden': 'true', text: s.perspective }), ' ', s.title),
               statusBadge(s.status),
-              s.review_date ? h('span', { class: 'muted', text: t('solutions.review_on', { date: formatDate(s.review_date) }) }) : null,
+              reviewNote(s, day, 'span'),
             ),
           ),
         )

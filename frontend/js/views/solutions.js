@@ -2,8 +2,8 @@
 
 import { ApiError } from '../api.js';
 import { append, h } from '../dom.js';
-import { dateField, field, select, statusBadge, valueOf } from '../forms.js';
-import { formatDate, t } from '../i18n.js';
+import { dateField, field, reviewNote, select, statusBadge, valueOf } from '../forms.js';
+import { t } from '../i18n.js';
 import { describeError } from '../messages.js';
 import {
   GUIDES,
@@ -13,6 +13,7 @@ import {
   createSituation,
   createSolution,
   loadBoard,
+  today,
   updateSituation,
   updateSolution,
 } from '../pux.js';
@@ -43,6 +44,7 @@ export async function render(root, ctx) {
     root.append(h('h1', { tabindex: '-1', text: t('solutions.title') }), h('p', { class: 'notice', text: describeError(error) }));
     return;
   }
+  const day = await today();
   const content = h('div');
 
   /**
@@ -154,7 +156,7 @@ export async function render(root, ctx) {
         statusBadge(solution.status),
       ),
       solution.details ? h('p', { class: 'details', text: solution.details }) : null,
-      solution.review_date ? h('p', { class: 'muted', text: t('solutions.review_on', { date: formatDate(solution.review_date) }) }) : null,
+      reviewNote(solution, day),
       h(
         'div',
         { class: 'row', role: 'group', 'aria-label': t('solutions.actions_for', { title: solution.title }) },
