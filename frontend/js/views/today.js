@@ -27,11 +27,12 @@ const MARKS = [
 const PERSPECTIVES = /** @type {Record<string, string>} */ ({ P: 'perspective.P', U: 'perspective.U', X: 'perspective.X' });
 
 /**
- * One radio group: a fieldset with role radiogroup, named by its legend.
+ * One radio group: a fieldset with role radiogroup, named by its legend. Each option is named by
+ * its words; `hint` (a rating's number) is shown instead, with the end words under the row.
  * @param {{name: string, legend: Node | string, options: {value: string, label: string, hint?: string}[],
- *          checked: string | null, className: string, description?: string}} spec
+ *          checked: string | null, className: string, description?: string, ends?: [string, string]}} spec
  */
-function radioGroup({ name, legend, options, checked, className, description }) {
+function radioGroup({ name, legend, options, checked, className, description, ends }) {
   const descriptionId = description ? uid(`${name}-desc`) : null;
   return h(
     'fieldset',
@@ -56,6 +57,7 @@ function radioGroup({ name, legend, options, checked, className, description }) 
         );
       }),
     ),
+    ends ? h('div', { class: 'ends', 'aria-hidden': 'true' }, h('span', { text: ends[0] }), h('span', { text: ends[1] })) : null,
   );
 }
 
@@ -177,6 +179,7 @@ export async function render(root, ctx) {
           className: 'scale',
           legend: t(scale.label),
           options: scale.steps.map((key, i) => ({ value: String(i + 1), label: t(key), hint: String(i + 1) })),
+          ends: [t(scale.steps[0]), t(scale.steps[4])],
           checked: previous?.[/** @type {'calm' | 'flow' | 'workload'} */ (scale.name)]?.toString() ?? null,
         }),
       ),
