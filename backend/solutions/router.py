@@ -96,8 +96,10 @@ def create_solution(
 def update_solution(
     solution: SolutionForActor, data: SolutionUpdate, session: SessionDep
 ) -> SolutionPublic:
-    """Edits a solution; a status change must follow the allowed transitions (else 422
-    `InvalidStatusTransition`) and is recorded in the solution's history."""
+    """Edits a solution. A status change is recorded in the solution's history and must be one of
+    proposed → trial | dropped, trial → adopted | dropped | proposed (a trial put back on the
+    shelf), adopted → dropped, dropped → proposed; anything else is 422 `InvalidStatusTransition`.
+    (A follow-up's "adjust" is the way back from adopted to trial.)"""
     solution = service.update_solution(session=session, solution=solution, data=data)
     return _public([solution], session)[0]
 
