@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(
-    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The app as a user gets it: uvicorn on a real port, on this run's (migrated) database."""
+@contextmanager
+def serve_app(database_url: str, log_path: Path, **env_overrides: str) -> Iterator[str]:
+    """Runs the app in a uvicorn subprocess on a free port until the block ends; yields its URL."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -57,29 +56,38 @@ def live_server(
         "PUX_PORT": str(port),
         "PUX_BASE_URL": base,
         "PUX_NOW": NOW,
+        **env_overrides,
     }
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"],
             cwd=ROOT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start:\n{log_path.read_text()}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The app as a user gets it: uvicorn on a real port, on this run's (migrated) database."""
+    with serve_app(database_url, tmp_path_factory.mktemp("server") / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
