@@ -41,7 +41,7 @@ export class NetworkError extends Error {}
  * @property {string} work_date
  * @property {string} today
  * @property {{from: string, to: string}} window
- * @property {{date: string, work_date?: string, rated: boolean}[]} dates
+ * @property {{date: string, work_date?: string, rated: boolean, holiday?: string | null, working_day?: boolean}[]} dates
  * @property {ActiveSolution[]} solutions
  * @property {Checkin | null} checkin
  */

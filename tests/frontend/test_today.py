@@ -199,3 +199,24 @@ class TestToday:
         assert session.exec(select(CheckIn)).all() == []
         page.get_by_role("button", name="Fjern").click()
         expect(page.locator("#outbox")).to_be_hidden()
+
+    def test_a_day_off_in_the_window_is_marked_and_can_still_be_rated(
+        self, page: Page, session: Session
+    ) -> None:
+        org = make_org(session, checkin_window_days=7)
+        joined = make_member(session, make_team(session, org))
+        sign_in(page, joined.token)
+
+        sunday = page.get_by_role("link", name="søn. 22. (fridag)")
+        expect(sunday).to_be_visible()
+        expect(page.get_by_role("link", name="tors. 19.")).to_be_visible()
+        sunday.click()
+
+        expect(page.get_by_text("Det er ikke en af teamets arbejdsdage.")).to_be_visible()
+        page.get_by_role("radiogroup", name="Arbejdspres", exact=True).get_by_role(
+            "radio", name="Lavt", exact=True
+        ).click()
+        page.get_by_role("button", name="Send").click()
+        expect(page.get_by_role("status")).to_have_text("Tak — gemt")
+        checkin = session.exec(select(CheckIn).where(CheckIn.member_id == joined.member.id)).one()
+        assert (checkin.work_date, checkin.workload) == (date(2026, 11, 22), 2)

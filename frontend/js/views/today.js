@@ -61,6 +61,16 @@ function radioGroup({ name, legend, options, checked, className, description, en
   );
 }
 
+/**
+ * A quiet word when the chosen date is a holiday or not one of the team's working days.
+ * @param {Today['dates'][number] | undefined} day
+ */
+function dayOff(day) {
+  if (!day || day.working_day !== false) return null;
+  const text = day.holiday ? t('today.holiday_notice', { name: day.holiday }) : t('today.day_off_notice');
+  return h('p', { class: 'notice', text });
+}
+
 /** @param {HTMLFormElement} form @param {string} name */
 function selected(form, name) {
   const input = /** @type {HTMLInputElement | null} */ (form.querySelector(`input[name="${name}"]:checked`));
@@ -73,7 +83,7 @@ function selected(form, name) {
  * @returns {Today}
  */
 function normalize(data) {
-  const dates = data.dates.map((d) => ({ date: d.date ?? d.work_date ?? '', rated: d.rated }));
+  const dates = data.dates.map((d) => ({ ...d, date: d.date ?? d.work_date ?? '' }));
   return { ...data, dates };
 }
 
@@ -134,8 +144,9 @@ export async function render(root, ctx) {
         {},
         h(
           'a',
-          { href: `/?date=${d.date}`, class: 'chip', 'aria-current': d.date === date ? 'date' : null, dataset: { date: d.date } },
+          { href: `/?date=${d.date}`, class: d.working_day === false ? 'chip is-off' : 'chip', 'aria-current': d.date === date ? 'date' : null, dataset: { date: d.date } },
           shortDate(d.date, data.today),
+          d.working_day === false ? h('span', { class: 'sr-only', text: ` (${t('today.day_off')})` }) : null,
           d.rated ? h('span', { class: 'rated' }, h('span', { 'aria-hidden': 'true', text: ' ✓' }), h('span', { class: 'sr-only', text: ` (${t('today.rated')})` })) : null,
         ),
       ),
@@ -243,6 +254,7 @@ export async function render(root, ctx) {
     h('h1', { tabindex: '-1', class: 'date-heading', text: describeWorkDate(date, data.today) }),
     h('nav', { 'aria-label': t('today.pick_date'), class: 'date-picker' }, dates),
     offline ? h('p', { class: 'notice', text: t('today.offline_notice') }) : null,
+    dayOff(data.dates.find((d) => d.date === date)),
     form,
   ]);
 }
