@@ -557,3 +557,25 @@ class TestAuthorization:
             session.delete(token)
         session.commit()
         assert client.put(f"{URL}/2026-11-26", json={}, headers=member.headers).status_code == 401
+
+
+class TestOpenAPI:
+    def test_put_documents_its_body_token_and_answers(self, client: TestClient) -> None:
+        # PUT parses its body and token itself (hot path); the API document must still say so.
+        doc = client.get("/api/v1/openapi.json").json()
+        put = doc["paths"]["/api/v1/me/checkins/{work_date}"]["put"]
+        schema = put["requestBody"]["content"]["application/json"]["schema"]
+        assert set(schema["properties"]) == {
+            "calm",
+            "flow",
+            "workload",
+            "comment",
+            "share_comment",
+            "solutions",
+        }
+        assert schema["additionalProperties"] is False
+        assert put["security"] == [{"MemberToken": []}]
+        assert "MemberToken" in doc["components"]["securitySchemes"]
+        assert {"200", "201", "422"} <= set(put["responses"])
+        mark_ref = schema["properties"]["solutions"]["items"]["$ref"]
+        assert mark_ref.removeprefix("#/components/schemas/") in doc["components"]["schemas"]
