@@ -194,6 +194,15 @@ async function renderTeam(root, ctx, orgs, teamId) {
     }
   });
 
+  // Everything is fetched before the screen is shown, so nothing moves when the data arrives.
+  const [invites, members] = await Promise.all([listInvites(teamId), listMembers(teamId)]);
+  inviteList.replaceChildren(...(await Promise.all(invites.map(inviteItem))));
+  memberList.replaceChildren(
+    ...(members.length
+      ? members.map((m) => h('li', {}, m.display_name || t('coord.anonymous_member'), h('span', { class: 'muted', text: ` · ${t('coord.joined', { when: formatInstant(m.joined_at) })}` })))
+      : [h('li', { class: 'muted', text: t('coord.no_members') })]),
+  );
+
   root.append(
     h('p', { class: 'eyebrow' }, h('a', { href: '/coordinator' }, t('coord.back'))),
     h('div', { class: 'title-row' }, h('h1', { tabindex: '-1', text: team.name }), logoutButton(ctx)),
@@ -208,13 +217,6 @@ async function renderTeam(root, ctx, orgs, teamId) {
     h('section', { 'aria-labelledby': 'members-title' }, h('h2', { id: 'members-title', text: t('coord.members') }), memberList),
   );
 
-  const [invites, members] = await Promise.all([listInvites(teamId), listMembers(teamId)]);
-  inviteList.replaceChildren(...(await Promise.all(invites.map(inviteItem))));
-  memberList.replaceChildren(
-    ...(members.length
-      ? members.map((m) => h('li', {}, m.display_name || t('coord.anonymous_member'), h('span', { class: 'muted', text: ` · ${t('coord.joined', { when: formatInstant(m.joined_at) })}` })))
-      : [h('li', { class: 'muted', text: t('coord.no_members') })]),
-  );
 }
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */

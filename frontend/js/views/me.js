@@ -22,6 +22,12 @@ function summary(checkin) {
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
 export async function render(root, ctx) {
+  const today = new Date().toISOString().slice(0, 10);
+  /** @type {Promise<{checkins: import('../api.js').Checkin[]} | {error: unknown}>} */
+  const history = listCheckins(addDays(today, -HISTORY_DAYS), today).then(
+    (checkins) => ({ checkins }),
+    (error) => ({ error }),
+  );
   /** @type {import('../api.js').Me | undefined} */
   let me;
   try {
@@ -60,19 +66,18 @@ export async function render(root, ctx) {
     ),
   );
 
-  // History
-  const history = h('ul', { class: 'history' }, h('li', { class: 'muted', text: t('me.loading') }));
-  const today = new Date().toISOString().slice(0, 10);
-  listCheckins(addDays(today, -HISTORY_DAYS), today)
-    .then((checkins) => {
-      const sorted = [...checkins].sort((a, b) => b.work_date.localeCompare(a.work_date));
-      history.replaceChildren(
-        ...(sorted.length
-          ? sorted.map((c) => h('li', {}, h('strong', { text: describeWorkDate(c.work_date, today) }), h('span', { text: summary(c) })))
-          : [h('li', { class: 'muted', text: t('me.history_empty') })]),
-      );
-    })
-    .catch((error) => history.replaceChildren(h('li', { class: 'muted', text: describeError(error) })));
+  // History: fetched alongside the profile and shown with the rest, so nothing moves afterwards.
+  const loaded = await history;
+  const sorted = 'checkins' in loaded ? [...loaded.checkins].sort((a, b) => b.work_date.localeCompare(a.work_date)) : [];
+  const historyList = h(
+    'ul',
+    { class: 'history' },
+    'error' in loaded
+      ? [h('li', { class: 'muted', text: describeError(loaded.error) })]
+      : sorted.length
+        ? sorted.map((c) => h('li', {}, h('strong', { text: describeWorkDate(c.work_date, today) }), h('span', { text: summary(c) })))
+        : [h('li', { class: 'muted', text: t('me.history_empty') })],
+  );
 
   // Export
   const exportButton = h('button', { type: 'button' }, t('me.export'));
@@ -123,7 +128,7 @@ export async function render(root, ctx) {
     h('h1', { tabindex: '-1', text: t('me.title') }),
     me ? h('p', { class: 'lead' }, t('me.team', { team: me.team.name }), ' ', nameLabel) : null,
     h('section', {}, languages),
-    h('section', { 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title', text: t('me.history') }), history),
+    h('section', { 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title', text: t('me.history') }), historyList),
     h(
       'section',
       { 'aria-labelledby': 'data-title' },
