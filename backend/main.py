@@ -1,5 +1,6 @@
 """create_app(): API routers under /api/v1, error handlers, security headers, the PWA."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -70,9 +71,14 @@ class SecurityHeaders:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # Everything built at start-up (routes, models, metadata) lives as long as the process;
+    # frozen, the cyclic GC stops re-scanning it in every full collection (measured ~90 ms
+    # pauses, which showed up directly in the p99 latency under load).
+    gc.freeze()
     yield
     # Commit the check-ins still queued and stop the writer thread before the process exits.
     checkin_writer.shutdown()
+    gc.unfreeze()  # collectable again (tests start and stop many apps in one process)
 
 
 def create_app() -> FastAPI:
