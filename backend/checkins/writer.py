@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from backend import db
 from backend.checkins import service
@@ -74,6 +75,7 @@ class BatchWriter:
         # measured to matter as much as the SQL.
         self._pending: list[_Waiting] = []
         self._pending_lock = threading.Lock()
+        self._connection: Connection | None = None  # used by the writer thread only
         self._thread = threading.Thread(target=self._loop, name="checkin-writer", daemon=True)
         self._thread.start()
 
@@ -101,7 +103,6 @@ class BatchWriter:
         self._thread.join()
 
     def _loop(self) -> None:
-        connection: Connection | None = None
         try:
             while True:
                 first = self._queue.get()
@@ -118,29 +119,45 @@ class BatchWriter:
                         stop = True
                         break
                     batch += more  # type: ignore[arg-type]
-                connection = self._run_batch(connection, batch)
+                self._answer(batch, self._run_batch([waiting.request for waiting in batch]))
                 if stop:
                     return
         finally:
-            if connection is not None:
-                connection.close()
+            if self._connection is not None:
+                self._connection.close()
 
-    def _run_batch(self, connection: Connection | None, batch: list[_Waiting]) -> Connection | None:
-        outcomes: list[Any]
+    def _run_batch(self, requests: list[CheckInRequest]) -> list[Any]:
         try:
-            connection = self._usable(connection)
-            with connection.begin():
-                outcomes = self.handler(connection, [waiting.request for waiting in batch])
-        except Exception:
-            log.warning("check-in batch of %d failed; retrying one by one", len(batch))
-            outcomes = []
-            for waiting in batch:
+            return self._transaction(requests)
+        except Exception as error:
+            if self._is_operational(error):
+                # The database itself failed (still locked after busy_timeout, connection lost):
+                # every request would fail alike, so try the batch once more, on a sound
+                # connection, rather than one by one.
+                log.warning("check-in batch of %d failed (%s); retrying it", len(requests), error)
                 try:
-                    connection = self._usable(connection)
-                    with connection.begin():
-                        outcomes += self.handler(connection, [waiting.request])
+                    return self._transaction(requests)
+                except Exception as again:
+                    return [again] * len(requests)
+            log.warning("check-in batch of %d failed; retrying one by one", len(requests))
+            outcomes: list[Any] = []
+            for request in requests:
+                try:
+                    outcomes += self._transaction([request])
                 except Exception as failure:
                     outcomes.append(failure)
+            return outcomes
+
+    def _transaction(self, requests: list[CheckInRequest]) -> list[Any]:
+        connection = self._usable()
+        with connection.begin():
+            return self.handler(connection, requests)
+
+    def _is_operational(self, error: Exception) -> bool:
+        dbapi_error = getattr(self.engine.dialect.dbapi, "OperationalError", OperationalError)
+        return isinstance(error, OperationalError | dbapi_error)
+
+    def _answer(self, batch: list[_Waiting], outcomes: list[Any]) -> None:
         # One wake-up per event loop for the whole batch, not one per request.
         answers: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Recorded], Any]]] = {}
         for waiting, outcome in zip(batch, outcomes, strict=True):
@@ -149,16 +166,18 @@ class BatchWriter:
             # RuntimeError: that event loop is closed, so nobody is waiting any more.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_resolve, answered)
-        return connection
 
-    def _usable(self, connection: Connection | None) -> Connection:
+    def _usable(self) -> Connection:
         # Connect on first use, and again after a lost connection (e.g. PostgreSQL restarted);
         # a failure here fails the waiting requests instead of killing the thread.
+        connection = self._connection
         if connection is not None and not (connection.invalidated or connection.closed):
             return connection
         if connection is not None:
+            self._connection = None
             connection.close()
-        return self.engine.connect()
+        self._connection = self.engine.connect()
+        return self._connection
 
 
 _writer: BatchWriter | None = None
