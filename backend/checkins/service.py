@@ -86,6 +86,7 @@ def record_checkins(
     contexts = sql.authenticate([r.token_hash for r in requests])
     outcomes: list[Recorded | AppError | None] = [None] * len(requests)
     accepted: list[tuple[int, MemberContext]] = []
+    active = _ActiveSolutions(connection)
     for index, request in enumerate(requests):
         try:
             row = contexts.get(request.token_hash)
@@ -94,7 +95,7 @@ def record_checkins(
             context = MemberContext(*row)
             workdates.check_work_date(request.work_date, context.window)
             if request.data.solutions:
-                _check_marks(connection=connection, context=context, request=request)
+                _check_marks(context=context, request=request, active=active)
         except AppError as refusal:
             outcomes[index] = refusal
             continue
@@ -176,16 +177,31 @@ def _write_round(
         sql.insert_marks(marks)
 
 
+class _ActiveSolutions:
+    """Ids of a team's active solutions on a date, asked once per batch (many members of one
+    team rate the same date), through the solutions domain's own rule."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.known: dict[tuple[int, date], set[int]] = {}
+
+    def ids(self, team_id: int, on_date: date) -> set[int]:
+        key = (team_id, on_date)
+        if key not in self.known:
+            # A Session on the writer's connection joins its transaction and only reads.
+            with Session(bind=self.connection) as session:
+                active = solution_service.active_solutions(
+                    session=session, team_id=team_id, on_date=on_date
+                )
+            self.known[key] = {solution.id for solution in active if solution.id is not None}
+        return self.known[key]
+
+
 def _check_marks(
-    *, connection: Connection, context: MemberContext, request: CheckInRequest
+    *, context: MemberContext, request: CheckInRequest, active: _ActiveSolutions
 ) -> None:
     work_date = request.work_date
-    # A Session on the writer's connection joins its transaction and only reads here.
-    with Session(bind=connection) as session:
-        active = solution_service.active_solutions(
-            session=session, team_id=context.team_id, on_date=work_date
-        )
-    allowed = {solution.id for solution in active}
+    allowed = active.ids(context.team_id, work_date)
     unknown = sorted(m.solution_id for m in request.data.solutions if m.solution_id not in allowed)
     if unknown:
         raise UnknownSolution(
