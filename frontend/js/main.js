@@ -188,8 +188,10 @@ async function start() {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void outbox.flush(true);
   });
+  // Background Sync fires as soon as the browser thinks it is online, also right after a 5xx:
+  // that flush keeps each item's back-off (only 'online' and a returning member force a retry).
   navigator.serviceWorker?.addEventListener('message', (event) => {
-    if (event.data?.type === 'FLUSH_OUTBOX') void outbox.flush(true);
+    if (event.data?.type === 'FLUSH_OUTBOX') void outbox.flush();
   });
 
   await router.start();
