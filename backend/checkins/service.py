@@ -85,8 +85,7 @@ def record_checkins(
     sql = statements(connection)
     contexts = sql.authenticate([r.token_hash for r in requests])
     outcomes: list[Recorded | AppError | None] = [None] * len(requests)
-    accepted: list[tuple[int, MemberContext]] = []
-    active = _ActiveSolutions(connection)
+    in_window: list[tuple[int, MemberContext]] = []
     for index, request in enumerate(requests):
         try:
             row = contexts.get(request.token_hash)
@@ -94,10 +93,30 @@ def record_checkins(
                 raise Unauthorized("A valid member token is required")
             context = MemberContext(*row)
             workdates.check_work_date(request.work_date, context.window)
-            if request.data.solutions:
-                _check_marks(context=context, request=request, active=active)
         except AppError as refusal:
             outcomes[index] = refusal
+            continue
+        in_window.append((index, context))
+    active = _active_solution_ids(
+        connection,
+        {
+            (context.team_id, requests[index].work_date)
+            for index, context in in_window
+            if requests[index].data.solutions
+        },
+    )
+    accepted: list[tuple[int, MemberContext]] = []
+    for index, context in in_window:
+        request = requests[index]
+        allowed = active.get((context.team_id, request.work_date), set())
+        unknown = sorted(
+            m.solution_id for m in request.data.solutions if m.solution_id not in allowed
+        )
+        if unknown:
+            outcomes[index] = UnknownSolution(
+                f"solution {', '.join(map(str, unknown))} is not active in your team "
+                f"on {request.work_date}"
+            )
             continue
         accepted.append((index, context))
     # A statement may touch a (member, date) once, so a repeat within the batch (a retry) waits
@@ -177,36 +196,15 @@ def _write_round(
         sql.insert_marks(marks)
 
 
-class _ActiveSolutions:
-    """Ids of a team's active solutions on a date, asked once per batch (many members of one
-    team rate the same date), through the solutions domain's own rule."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.known: dict[tuple[int, date], set[int]] = {}
-
-    def ids(self, team_id: int, on_date: date) -> set[int]:
-        key = (team_id, on_date)
-        if key not in self.known:
-            # A Session on the writer's connection joins its transaction and only reads.
-            with Session(bind=self.connection) as session:
-                active = solution_service.active_solutions(
-                    session=session, team_id=team_id, on_date=on_date
-                )
-            self.known[key] = {solution.id for solution in active if solution.id is not None}
-        return self.known[key]
-
-
-def _check_marks(
-    *, context: MemberContext, request: CheckInRequest, active: _ActiveSolutions
-) -> None:
-    work_date = request.work_date
-    allowed = active.ids(context.team_id, work_date)
-    unknown = sorted(m.solution_id for m in request.data.solutions if m.solution_id not in allowed)
-    if unknown:
-        raise UnknownSolution(
-            f"solution {', '.join(map(str, unknown))} is not active in your team on {work_date}"
-        )
+def _active_solution_ids(
+    connection: Connection, team_days: set[tuple[int, date]]
+) -> dict[tuple[int, date], set[int]]:
+    """The batch's (team, date) pairs' active solutions, asked in one go through the solutions
+    domain's own rule. A Session on the writer's connection joins its transaction and only reads."""
+    if not team_days:
+        return {}
+    with Session(bind=connection) as session:
+        return solution_service.active_solution_ids(session=session, team_days=team_days)
 
 
 def member_context(*, session: Session, member: Member) -> MemberContext:

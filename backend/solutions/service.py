@@ -1,14 +1,13 @@
 """Rules for situations, solutions (with status history) and follow-up evaluations."""
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, case, or_
+from sqlalchemy import case
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from backend import clock
 from backend.errors import Conflict, Unprocessable
@@ -186,61 +185,91 @@ def update_solution(*, session: Session, solution: Solution, data: SolutionUpdat
     return solution
 
 
-def _active_statement(*, or_active_now: bool) -> SelectOfScalar[Solution]:
-    """Built once (the aliases and subqueries cost more to build than to run); the team and the
-    day's bounds are bind parameters."""
-    before = aliased(SolutionStatusChange)
-    during = aliased(SolutionStatusChange)
-    # The status the solution had when the day began: its last change at or before that instant.
-    status_at_start = (
-        select(before.to_status)
-        .where(before.solution_id == Solution.id, col(before.changed_at) <= bindparam("day_start"))
-        .order_by(col(before.changed_at).desc(), col(before.id).desc())
-        .limit(1)
-        .correlate(Solution)
-        .scalar_subquery()
-    )
-    # A correlated LIMIT 1 rather than EXISTS: PostgreSQL turns an OR-ed EXISTS into a hashed
-    # subplan that scans every team's history; this one reads the solution's few rows by index.
-    entered_during_day = (
-        select(during.id)
-        .where(
-            during.solution_id == Solution.id,
-            col(during.changed_at) > bindparam("day_start"),
-            col(during.changed_at) < bindparam("day_end"),
-            col(during.to_status).in_(ACTIVE_STATUSES),
-        )
-        .limit(1)
-        .correlate(Solution)
-        .scalar_subquery()
-    )
-    was_active = or_(status_at_start.in_(ACTIVE_STATUSES), entered_during_day.is_not(None))
-    if or_active_now:
-        was_active = or_(col(Solution.status).in_(ACTIVE_STATUSES), was_active)
-    return (
-        select(Solution)
-        .where(Solution.team_id == bindparam("team_id"), was_active)
-        .order_by(_PERSPECTIVE_ORDER, col(Solution.id))
-    )
+def _day_bounds(on_date: date, timezone: str) -> tuple[datetime, datetime]:
+    """The work date's first and last instant (exclusive) in UTC; a DST day has 23 or 25 hours."""
+    tz = ZoneInfo(timezone)
+    start = datetime.combine(on_date, time.min, tz).astimezone(UTC)
+    return start, datetime.combine(on_date + timedelta(days=1), time.min, tz).astimezone(UTC)
 
 
-_ACTIVE_ON_PAST_DATE = _active_statement(or_active_now=False)
-_ACTIVE_TODAY = _active_statement(or_active_now=True)
+def _was_active(
+    *,
+    history: Sequence[tuple[str, datetime]],
+    status_now: str,
+    day: tuple[datetime, datetime],
+    is_today_or_later: bool,
+) -> bool:
+    """Whether a solution was in trial or adopted at some time during `day` (its UTC bounds).
+
+    `history` is the solution's status changes as (to_status, changed_at), oldest first; its
+    first entry is the creation. For today (and later) the current status counts as well."""
+    if is_today_or_later and status_now in ACTIVE_STATUSES:
+        return True
+    day_start, day_end = day
+    status_at_start = None
+    for to_status, changed_at in history:
+        if changed_at <= day_start:
+            status_at_start = to_status
+        elif changed_at < day_end:
+            if to_status in ACTIVE_STATUSES:
+                return True
+        else:
+            break
+    return status_at_start in ACTIVE_STATUSES
+
+
+def active_solution_ids(
+    *, session: Session, team_days: Collection[tuple[int, date]]
+) -> dict[tuple[int, date], set[int]]:
+    """For each (team, work date): the ids of the team's solutions that were in trial or adopted
+    at some time on that date, in the organisation's time zone.
+
+    Past dates follow the status history, so a day is rated against the solutions that applied
+    that day; for today a solution whose status is active now counts too. Two queries for any
+    number of teams and dates (the check-in writer asks for a whole batch at once)."""
+    found: dict[tuple[int, date], set[int]] = {key: set() for key in team_days}
+    team_ids = {team_id for team_id, _ in team_days}
+    if not team_ids:
+        return found
+    solutions = session.exec(
+        select(Solution.id, Solution.team_id, Solution.status, Organisation.timezone)
+        .join(Team, col(Team.id) == Solution.team_id)
+        .join(Organisation, col(Organisation.id) == Team.org_id)
+        .where(col(Solution.team_id).in_(team_ids))
+    ).all()
+    histories: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    if solutions:
+        for changed_id, to_status, changed_at in session.exec(
+            select(
+                SolutionStatusChange.solution_id,
+                SolutionStatusChange.to_status,
+                SolutionStatusChange.changed_at,
+            )
+            .where(col(SolutionStatusChange.solution_id).in_([row[0] for row in solutions]))
+            .order_by(col(SolutionStatusChange.changed_at), col(SolutionStatusChange.id))
+        ).all():
+            histories[changed_id].append((to_status, changed_at))
+    by_team: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for solution_id, team_id, status, timezone in solutions:
+        assert solution_id is not None
+        by_team[team_id].append((solution_id, status, timezone))
+    for team_id, on_date in team_days:
+        for solution_id, status, timezone in by_team[team_id]:
+            if _was_active(
+                history=histories[solution_id],
+                status_now=status,
+                day=_day_bounds(on_date, timezone),
+                is_today_or_later=on_date >= clock.local_today(timezone),
+            ):
+                found[team_id, on_date].add(solution_id)
+    return found
 
 
 def active_solutions(*, session: Session, team_id: int, on_date: date) -> list[Solution]:
-    """The team's solutions that were in trial or adopted at some time on `on_date` (a work date
-    in the organisation's time zone), in a stable order: P, U, X, then oldest first.
-
-    Past dates follow the status history, so a day is rated against the solutions that applied
-    that day. For today (and later) a solution whose status is active now counts as well."""
-    tz_name = _org_timezone(session=session, team_id=team_id)
-    tz = ZoneInfo(tz_name)
-    day_start = datetime.combine(on_date, time.min, tz).astimezone(UTC)
-    day_end = datetime.combine(on_date + timedelta(days=1), time.min, tz).astimezone(UTC)
-    statement = _ACTIVE_TODAY if on_date >= clock.local_today(tz_name) else _ACTIVE_ON_PAST_DATE
-    params = {"team_id": team_id, "day_start": day_start, "day_end": day_end}
-    return list(session.exec(statement, params=params).all())
+    """The team's solutions that were in trial or adopted at some time on `on_date` (see
+    `active_solution_ids`), in a stable order: P, U, X, then oldest first."""
+    active = active_solution_ids(session=session, team_days=[(team_id, on_date)])[team_id, on_date]
+    return [s for s in list_solutions(session=session, team_id=team_id) if s.id in active]
 
 
 # --- Evaluations ------------------------------------------------------------------------------

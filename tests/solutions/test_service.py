@@ -139,3 +139,47 @@ class TestActiveSolutions:
         _create(session, team, "Kun foreslået", perspective="P")
         _create(session, other, "Andet hold", perspective="P", status="trial")
         assert _active(session, team, "2026-11-26") == ["P ældst", "P nyest", "U", "X først"]
+
+    def test_the_day_the_clocks_go_back_has_25_hours(
+        self, session: Session, set_now: SetNow
+    ) -> None:
+        team = make_team(session)
+        # 25 October 2026: summer time ends at 03:00, so 23:30 that evening is 22:30 UTC, which a
+        # 24-hour day from midnight (22:00 UTC the day before) would give to the 26th.
+        set_now("2026-10-25T23:30:00+01:00")
+        _create(session, team, "Sen aftale", status="trial")
+        set_now("2026-11-26T08:00:00+01:00")
+        assert _active(session, team, "2026-10-24") == []
+        assert _active(session, team, "2026-10-25") == ["Sen aftale"]
+
+
+def test_active_solution_ids_answers_many_teams_and_dates_in_one_call(
+    session: Session, set_now: SetNow
+) -> None:
+    """The check-in writer asks for a whole batch at once: the answer per (team, date) is the
+    same as asking for each alone."""
+    green, red = make_team(session), make_team(session, name="Stue Rød")
+    set_now("2026-11-24T09:00:00+01:00")
+    rest = _create(session, green, "Hvil efter frokost", status="trial")
+    kitchen = _create(session, red, "Køkkenet hjælper", perspective="X", status="trial")
+    set_now("2026-11-25T09:00:00+01:00")
+    _move(session, kitchen, "dropped")
+    set_now("2026-11-26T08:00:00+01:00")
+    late = _create(session, red, "Ny i dag", status="trial")
+    assert green.id is not None and red.id is not None
+    days = [date(2026, 11, 23), date(2026, 11, 25), date(2026, 11, 26)]
+    wanted = [(team, day) for team in (green.id, red.id) for day in days]
+
+    found = service.active_solution_ids(session=session, team_days=wanted)
+
+    assert found == {
+        (green.id, days[0]): set(),
+        (green.id, days[1]): {rest.id},
+        (green.id, days[2]): {rest.id},
+        (red.id, days[0]): set(),
+        (red.id, days[1]): {kitchen.id},  # dropped at 09:00, so it applied that morning
+        (red.id, days[2]): {late.id},
+    }
+    for (team_id, day), ids in found.items():
+        alone = service.active_solutions(session=session, team_id=team_id, on_date=day)
+        assert {s.id for s in alone} == ids
