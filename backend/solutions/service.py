@@ -249,17 +249,24 @@ def active_solution_ids(
             .order_by(col(SolutionStatusChange.changed_at), col(SolutionStatusChange.id))
         ).all():
             histories[changed_id].append((to_status, changed_at))
-    by_team: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    timezones: dict[int, str] = {}
+    by_team: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for solution_id, team_id, status, timezone in solutions:
         assert solution_id is not None
-        by_team[team_id].append((solution_id, status, timezone))
+        timezones[team_id] = timezone
+        by_team[team_id].append((solution_id, status))
     for team_id, on_date in team_days:
-        for solution_id, status, timezone in by_team[team_id]:
+        if team_id not in timezones:
+            continue  # a team without solutions
+        timezone = timezones[team_id]
+        day = _day_bounds(on_date, timezone)
+        is_today_or_later = on_date >= clock.local_today(timezone)
+        for solution_id, status in by_team[team_id]:
             if _was_active(
                 history=histories[solution_id],
                 status_now=status,
-                day=_day_bounds(on_date, timezone),
-                is_today_or_later=on_date >= clock.local_today(timezone),
+                day=day,
+                is_today_or_later=is_today_or_later,
             ):
                 found[team_id, on_date].add(solution_id)
     return found
