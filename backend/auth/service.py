@@ -60,6 +60,10 @@ def authenticate(*, session: Session, email: str, password: str) -> Coordinator:
     password_hash = coordinator.password_hash if coordinator else security.DUMMY_PASSWORD_HASH
     if not security.verify_password(password, password_hash) or coordinator is None:
         session.add(LoginFailure(email=email))
+        # Failures older than the lockout window count for nothing: forget them (any email), so
+        # the table stays small however many wrong logins are tried.
+        stale_before = clock.now() - timedelta(minutes=settings.login_lockout_minutes)
+        session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < stale_before))
         # The failure must be stored although the request ends in an error (no request commit).
         session.commit()
         raise Unauthorized("Incorrect email or password")

@@ -1,12 +1,16 @@
 """Coordinator login, lockout and logout."""
 
 import time
+from collections.abc import Callable
+from datetime import datetime
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from backend.auth.models import CoordinatorToken, LoginFailure
 from tests.factories import PASSWORD, make_coordinator
+
+SetNow = Callable[[str], datetime]
 
 
 def _login(client: TestClient, email: str, password: str):  # type: ignore[no-untyped-def]
@@ -59,6 +63,21 @@ class TestLogin:
         assert response.json()["error"] == "TooManyRequests"
         assert "Retry-After" in response.headers
         assert len(session.exec(select(LoginFailure)).all()) == 5
+
+    def test_the_lockout_ends_and_old_failures_are_forgotten(
+        self, client: TestClient, session: Session, set_now: SetNow
+    ) -> None:
+        make_coordinator(session, email="leder@example.dk")
+        set_now("2026-11-26T08:00:00+01:00")
+        for _ in range(5):
+            assert _login(client, "leder@example.dk", "wrong").status_code == 401
+        assert _login(client, "leder@example.dk", PASSWORD).status_code == 429
+
+        set_now("2026-11-26T08:16:00+01:00")  # the 15-minute lockout is over
+        assert _login(client, "andre@example.dk", "wrong").status_code == 401
+        # Only the new failure is kept; the five old ones are gone.
+        assert [f.email for f in session.exec(select(LoginFailure)).all()] == ["andre@example.dk"]
+        assert _login(client, "leder@example.dk", PASSWORD).status_code == 200
 
 
 class TestLogout:
