@@ -7,8 +7,13 @@ from sqlmodel import Session, col, delete, func, select
 from backend import clock, security
 from backend.auth.models import Coordinator, CoordinatorOrg, CoordinatorToken, LoginFailure
 from backend.config import settings
-from backend.errors import TooManyRequests, Unauthorized
+from backend.errors import TooManyRequests, Unauthorized, Unprocessable
 from backend.orgs.models import Organisation
+from backend.text import no_control_characters
+
+
+class InvalidEmail(Unprocessable):
+    pass
 
 
 def normalize_email(email: str) -> str:
@@ -49,7 +54,10 @@ def _recent_failures(*, session: Session, email: str) -> int:
 
 def authenticate(*, session: Session, email: str, password: str) -> Coordinator:
     """Returns the coordinator or raises; wrong password and unknown email cost the same time."""
-    email = normalize_email(email)
+    try:
+        email = no_control_characters(normalize_email(email))
+    except ValueError as problem:
+        raise InvalidEmail(f"username: {problem}") from None
     if _recent_failures(session=session, email=email) >= settings.login_max_failures:
         raise TooManyRequests(
             "Too many failed logins for this email; try again later",

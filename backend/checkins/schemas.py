@@ -8,23 +8,20 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
+
+from backend.text import empty_is_none, length, limits, multi_line
 
 Rating = Annotated[int, Field(ge=1, le=5)]
 Used = Literal["yes", "partly", "no", "not_relevant"]
 
 
-def _empty_is_none(value: str | None) -> str | None:
-    return value or None
-
-
 # Trimmed first, so 500 spaces around a short comment are not "too long" and "   " means no comment.
 Comment = Annotated[
-    str | None,
-    StringConstraints(strip_whitespace=True, max_length=500),
-    AfterValidator(_empty_is_none),
+    Annotated[str, AfterValidator(multi_line), AfterValidator(length(0, 500)), limits(0, 500)]
+    | None,
+    AfterValidator(empty_is_none),
 ]
 
 

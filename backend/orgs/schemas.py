@@ -8,7 +8,9 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlmodel import SQLModel
 
-OrgName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+from backend.text import length, limits, one_line
+
+OrgName = Annotated[str, AfterValidator(one_line), AfterValidator(length(1, 120)), limits(1, 120)]
 Locale = Literal["da", "en"]
 
 

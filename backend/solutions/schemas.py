@@ -3,13 +3,12 @@
 The table classes live in models.py; these families (Create / Update / Public) are what the API
 accepts and returns. Texts are trimmed and length-limited here, so the service sees clean input."""
 
-import re
-import unicodedata
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from backend.text import length, limits, multi_line, one_line
 
 SituationStatus = Literal["open", "handled", "parked"]
 Perspective = Literal["P", "U", "X"]
@@ -17,50 +16,12 @@ SolutionStatus = Literal["proposed", "trial", "adopted", "dropped"]
 Effect = Literal["less", "same", "more"]
 Decision = Literal["keep", "adjust", "drop"]
 
-_WHITESPACE_RUN = re.compile(r"\s+")
-
-
-def _no_control_characters(value: str, allowed: str = "") -> str:
-    # NUL and friends are never meant as text (and PostgreSQL refuses NUL in text columns).
-    for char in value:
-        if char not in allowed and unicodedata.category(char) == "Cc":
-            raise ValueError("must not contain control characters")
-    return value
-
-
-def _one_line(value: str) -> str:
-    """Titles are one line: any run of whitespace (a pasted line break too) becomes one space."""
-    return _no_control_characters(_WHITESPACE_RUN.sub(" ", value).strip())
-
-
-def _multi_line(value: str) -> str:
-    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    return _no_control_characters(value, allowed="\n\t")
-
-
-def _length(min_length: int, max_length: int) -> Callable[[str], str]:
-    # Checked after trimming, so "   " is empty and surrounding spaces do not count.
-    def check(value: str) -> str:
-        if len(value) < min_length:
-            raise ValueError("must not be empty")
-        if len(value) > max_length:
-            raise ValueError(f"must be at most {max_length} characters")
-        return value
-
-    return check
-
-
-def _limits(min_length: int, max_length: int) -> object:
-    """The limits as OpenAPI shows them (enforced by `_length`, after trimming)."""
-    return Field(json_schema_extra={"minLength": min_length, "maxLength": max_length})
-
-
-Title = Annotated[str, AfterValidator(_one_line), AfterValidator(_length(1, 120)), _limits(1, 120)]
-When = Annotated[str, AfterValidator(_one_line), AfterValidator(_length(0, 60)), _limits(0, 60)]
+Title = Annotated[str, AfterValidator(one_line), AfterValidator(length(1, 120)), limits(1, 120)]
+When = Annotated[str, AfterValidator(one_line), AfterValidator(length(0, 60)), limits(0, 60)]
 # A row id given in a body; bounded like PathId, so PostgreSQL never sees an out-of-range integer.
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 LongText = Annotated[
-    str, AfterValidator(_multi_line), AfterValidator(_length(0, 2000)), _limits(0, 2000)
+    str, AfterValidator(multi_line), AfterValidator(length(0, 2000)), limits(0, 2000)
 ]
 
 

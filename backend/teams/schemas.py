@@ -4,12 +4,13 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlmodel import SQLModel
 
 from backend.config import settings
+from backend.text import empty_is_none, length, limits, one_line
 
-TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+TeamName = Annotated[str, AfterValidator(one_line), AfterValidator(length(1, 120)), limits(1, 120)]
 _HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
@@ -35,13 +36,10 @@ WorkingDays = Annotated[
 ]
 
 
-def _blank_to_none(value: object) -> object:
-    return value.strip() or None if isinstance(value, str) else value
-
-
-# Optional display name: surrounding spaces trimmed; an empty name means "no name".
+# Optional display name, one line: an empty name means "no name".
 DisplayName = Annotated[
-    Annotated[str, StringConstraints(max_length=60)] | None, BeforeValidator(_blank_to_none)
+    Annotated[str, AfterValidator(one_line), AfterValidator(length(0, 60)), limits(0, 60)] | None,
+    AfterValidator(empty_is_none),
 ]
 
 

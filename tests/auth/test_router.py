@@ -79,6 +79,17 @@ class TestLogin:
         assert [f.email for f in session.exec(select(LoginFailure)).all()] == ["andre@example.dk"]
         assert _login(client, "leder@example.dk", PASSWORD).status_code == 200
 
+    def test_an_email_with_control_characters_is_422_and_not_recorded(
+        self, client: TestClient, session: Session
+    ) -> None:
+        response = _login(client, "leder\u0000@example.dk", "wrong")
+        assert response.status_code == 422
+        assert response.json() == {
+            "error": "InvalidEmail",
+            "detail": "username: must not contain control characters",
+        }
+        assert session.exec(select(LoginFailure)).all() == []
+
 
 class TestLogout:
     def test_logout_revokes_the_token(self, client: TestClient, session: Session) -> None:

@@ -174,6 +174,8 @@ class TestPutCheckin:
             {"share_comment": "yes"},
             {"comment": "x" * 501},
             {"comment": 5},
+            {"comment": "Travl dag\u0000"},  # PostgreSQL cannot store NUL: 422, not a 500
+            {"comment": "bip\u0007"},
             {"mood": 3},
             {"solutions": {"solution_id": 1, "used": "yes"}},
             [],

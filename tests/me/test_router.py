@@ -125,6 +125,7 @@ class TestUpdateMe:
         [
             ({"display_name": "x" * 61}, "display_name"),
             ({"display_name": 7}, "display_name"),
+            ({"display_name": "Mette\u0000"}, "display_name"),
             ({"locale": "sv"}, "locale"),
             ({"team_id": 2}, "team_id"),
         ],

@@ -134,6 +134,7 @@ class TestUpdateOrg:
             ({"locale": "de"}, "locale"),
             ({"name": "   "}, "name"),
             ({"name": "x" * 121}, "name"),
+            ({"name": "Kommune\u0000"}, "name"),
             ({"name": None}, "name"),
             ({"anonymity_threshold": None}, "anonymity_threshold"),
             ({"timezon": "Europe/Oslo"}, "timezon"),

@@ -130,6 +130,7 @@ class TestCreateTeam:
             ({"name": "   "}, "name"),
             ({"name": "x" * 121}, "name"),
             ({"name": 42}, "name"),
+            ({"name": "Stue\u0000Blå"}, "name"),  # PostgreSQL cannot even store NUL
             ({"name": "A", "reminder_time": "7:45"}, "reminder_time"),
             ({"name": "A", "reminder_time": "24:00"}, "reminder_time"),
             ({"name": "A", "reminder_time": "07:60"}, "reminder_time"),
@@ -219,6 +220,7 @@ class TestUpdateTeam:
         [
             ({"name": None}, "name"),
             ({"name": " "}, "name"),
+            ({"name": "Stue\u0007Rød"}, "name"),
             ({"reminder_time": None}, "reminder_time"),
             ({"reminder_time": "noon"}, "reminder_time"),
             ({"working_days": None}, "working_days"),
@@ -590,6 +592,16 @@ class TestJoin:
         invite = make_invite(session)
         typed = " " + invite.code.replace("-", " ").lower() + " "
         assert client.post(f"{API}/join", json={"code": typed}).status_code == 201
+
+    @pytest.mark.parametrize("name", ["x" * 61, "Mette\u0000", 7])
+    def test_a_bad_display_name_is_422_and_creates_nothing(
+        self, client: TestClient, session: Session, name: object
+    ) -> None:
+        invite = make_invite(session)
+        response = client.post(f"{API}/join", json={"code": invite.code, "display_name": name})
+        assert response.status_code == 422
+        assert response.json()["detail"].startswith("display_name")
+        assert _count(session, Member) == 0
 
     def test_unknown_expired_revoked_codes_create_nothing(
         self, client: TestClient, session: Session, set_now: object
