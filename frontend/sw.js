@@ -6,7 +6,16 @@
  * files. `activate` deletes the caches of older versions. A test checks SHELL against frontend/.
  * The server appends a hash of the shell's files to VERSION (backend/frontend.py), so any changed
  * file makes a new version; bump the date part for changes people should notice in the notes.
+ * Type-checked on its own (tsconfig.sw.json: the WebWorker library, not the DOM).
  */
+
+/// <reference lib="webworker" />
+
+// `self` is typed for any worker; this file only ever runs as the service worker.
+const worker = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
+/** Background Sync's event; TypeScript's WebWorker library does not describe it (not in every browser).
+ * @typedef {ExtendableEvent & {tag: string}} SyncEvent */
 
 const VERSION = '2026-11-26.1';
 const CACHE = `pux-shell-${VERSION}`;
@@ -43,41 +52,43 @@ const SHELL = [
 // Paths the server answers itself; every other navigation is an in-app route served by the shell.
 const SERVER_PATHS = ['/api/', '/docs', '/healthz', '/vendor/'];
 
-self.addEventListener('install', (event) => {
+worker.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))),
   );
 });
 
-self.addEventListener('activate', (event) => {
+worker.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       const names = await caches.keys();
       await Promise.all(names.filter((name) => name.startsWith('pux-shell-') && name !== CACHE).map((name) => caches.delete(name)));
-      await self.clients.claim();
+      await worker.clients.claim();
     })(),
   );
 });
 
-self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+worker.addEventListener('message', (event) => {
+  // waitUntil keeps the worker alive until it has taken over (the page reloads on controllerchange).
+  if (event.data && event.data.type === 'SKIP_WAITING') event.waitUntil(worker.skipWaiting());
 });
 
 // Background Sync: the connection is back; an open page owns the outbox and flushes it.
-self.addEventListener('sync', (event) => {
+worker.addEventListener('sync', (e) => {
+  const event = /** @type {SyncEvent} */ (e);
   if (event.tag !== 'outbox') return;
   event.waitUntil(
-    self.clients.matchAll({ type: 'window' }).then((clients) => {
+    worker.clients.matchAll({ type: 'window' }).then((clients) => {
       for (const client of clients) client.postMessage({ type: 'FLUSH_OUTBOX' });
     }),
   );
 });
 
-self.addEventListener('fetch', (event) => {
+worker.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
+  if (url.origin !== worker.location.origin) return;
   if (SERVER_PATHS.some((prefix) => url.pathname.startsWith(prefix))) return; // network only, never cached
 
   if (request.mode === 'navigate') {

@@ -1,8 +1,10 @@
-"""The PWA's own files: precache list, translations, manifest, CSP hygiene (no browser needed)."""
+"""The PWA's own files: precache list, translations, manifest, CSP hygiene, type checking
+(no browser needed)."""
 
 import json
 import re
 import struct
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,23 @@ class TestSecurity:
     def test_user_text_is_never_parsed_as_html(self, sink: str) -> None:
         offenders = [path.name for path, text in _sources().items() if sink in text]
         assert offenders == []
+
+
+class TestTypeChecking:
+    def test_make_lint_type_checks_every_script(self) -> None:
+        """Each tsconfig `make lint` runs, and the files it checks: together, all of frontend/."""
+        configs = re.findall(r"tsc -p (\S+)", (ROOT_DIR / "Makefile").read_text())
+        checked: dict[Path, str] = {}
+        for config in configs:
+            listed = subprocess.run(
+                [ROOT_DIR / "node_modules" / ".bin" / "tsc", "-p", config, "--listFilesOnly"],
+                cwd=ROOT_DIR, capture_output=True, text=True, check=True,
+            ).stdout.splitlines()  # fmt: skip
+            libs = {Path(name).name for name in listed if "/node_modules/typescript/" in name}
+            for name in listed:
+                if Path(name).is_relative_to(FRONTEND):
+                    checked[Path(name)] = "worker" if "lib.webworker.d.ts" in libs else "page"
+        scripts = {path: "page" for path in FRONTEND.rglob("*.js")}
+        # The service worker has no DOM: it is checked against the WebWorker library instead.
+        scripts[FRONTEND / "sw.js"] = "worker"
+        assert checked == scripts
