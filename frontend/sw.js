@@ -35,6 +35,7 @@ const SHELL = [
   '/js/router.js',
   '/js/routes.js',
   '/js/session.js',
+  '/js/workdates.js',
   '/js/views/coordinator.js',
   '/js/views/followup.js',
   '/js/views/join.js',

@@ -47,7 +47,10 @@ export class NetworkError extends Error {}
  */
 /** @typedef {{id: number, display_name: string | null, locale?: string | null, joined_at: string}} MemberInfo */
 /** @typedef {{id: number, name: string}} TeamRef */
-/** @typedef {{member: MemberInfo, team: TeamRef & Record<string, unknown>, org: Record<string, unknown>}} Me */
+/**
+ * @typedef {{member: MemberInfo, team: TeamRef & {working_days: number[]} & Record<string, unknown>,
+ *            org: {timezone: string} & Record<string, unknown>}} Me
+ */
 /** @typedef {{team_name: string, org_name: string, expires_at: string}} InvitePreview */
 /** @typedef {{code: string, join_url: string, expires_at: string}} Invite */
 /** @typedef {{id: number, name: string}} Org */

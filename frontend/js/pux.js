@@ -4,6 +4,7 @@
 import { ApiError, getMe, getToday, request } from './api.js';
 import { getValue, setValue } from './idb.js';
 import { memberToken } from './session.js';
+import { localNow } from './workdates.js';
 
 /** @typedef {'P' | 'U' | 'X'} Perspective */
 /** @typedef {'proposed' | 'trial' | 'adopted' | 'dropped'} SolutionStatus */
@@ -139,15 +140,15 @@ export const updateSolution = (id, changes) =>
 export const evaluationsPath = (solutionId) => `/solutions/${solutionId}/evaluations`;
 
 /** Today in the organisation's time zone, as the server says (so "not in the future" agrees with
- * it); offline, the copy Today kept, else this device's own date. @returns {Promise<string>} */
+ * it); offline, the day of Today's copy, or this device's date in that zone when it is later (the
+ * copy is then days old). @returns {Promise<string>} */
 export async function today() {
   try {
     return (await getToday()).today;
   } catch {
-    /** @type {import('./api.js').Today | undefined} */
-    const cached = await getValue('today');
-    if (cached?.today) return cached.today;
-    const now = new Date();
-    return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+    /** @type {[import('./api.js').Today | undefined, import('./api.js').Me | undefined]} */
+    const [copy, me] = await Promise.all([getValue('today'), getValue('me')]);
+    const device = localNow(me?.org.timezone).date;
+    return copy?.today && copy.today > device ? copy.today : device;
   }
 }

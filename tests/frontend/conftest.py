@@ -37,16 +37,19 @@ PHONE = {"width": 390, "height": 844}
 AXE = ROOT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
 @contextmanager
-def serve_app(database_url: str, log_path: Path, **env_overrides: str) -> Iterator[str]:
-    """Runs the app in a uvicorn subprocess on a free port until the block ends; yields its URL."""
-    port = _free_port()
+def serve_app(
+    database_url: str, log_path: Path, port: int | None = None, **env_overrides: str
+) -> Iterator[str]:
+    """Runs the app in a uvicorn subprocess until the block ends; yields its URL. The port is a free
+    one unless given (a restart on the same port keeps the browser's origin: storage, worker)."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -58,7 +61,7 @@ def serve_app(database_url: str, log_path: Path, **env_overrides: str) -> Iterat
         "PUX_NOW": NOW,
         **env_overrides,
     }
-    with log_path.open("w") as log:
+    with log_path.open("a") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"],
@@ -103,24 +106,39 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def context(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
-    """A fresh phone: its own storage, IndexedDB and service worker."""
+def new_phone(browser: Browser, base_url: str, **options: Any) -> BrowserContext:
+    """A fresh phone: its own storage, IndexedDB and service worker. Its clock starts at the
+    server's pinned NOW and runs on, so the device and the server agree on the date (the app
+    uses the device's date offline)."""
     context = browser.new_context(
-        base_url=live_server, viewport=PHONE, locale="da-DK", service_workers="allow"
+        base_url=base_url, viewport=PHONE, locale="da-DK", service_workers="allow", **options
     )
     context.set_default_timeout(10_000)
+    context.clock.install(time=datetime.fromisoformat(NOW))
+    return context
+
+
+@contextmanager
+def watched_page(context: BrowserContext) -> Iterator[Page]:
+    """A new page that fails the test on any uncaught error in it."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    context = new_phone(browser, live_server)
     yield context
     context.close()
 
 
 @pytest.fixture
 def page(context: BrowserContext) -> Iterator[Page]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    assert errors == [], f"uncaught errors in the page: {errors}"
+    with watched_page(context) as page:
+        yield page
 
 
 @pytest.fixture

@@ -1,18 +1,34 @@
 """Offline: the app opens from the service worker, a check-in waits in the outbox (surviving a
-restart of the app) and reaches the server when the connection returns; a 5xx is retried."""
+restart of the app) and reaches the server when the connection returns; a 5xx is retried. Opened
+offline days later, Today moves to the device's date instead of showing an old "i dag"."""
 
 import itertools
 import re
 import time
-from datetime import date
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import date, datetime
+from pathlib import Path
 
+import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from backend.checkins.models import CheckIn
-from tests.factories import make_member
-from tests.frontend.conftest import sign_in, wait_for_service_worker
+from tests.factories import make_member, make_team
+from tests.frontend.conftest import (
+    NOW,
+    free_port,
+    make_active_solution,
+    new_phone,
+    run_axe,
+    serve_app,
+    sign_in,
+    wait_for_service_worker,
+    watched_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +39,16 @@ def _checkins(session: Session, member_id: int | None) -> list[CheckIn]:
 
 
 def _wait_for_checkin(
-    session: Session, member_id: int | None, page: Page | None = None, seconds: float = 10
+    session: Session,
+    member_id: int | None,
+    page: Page | None = None,
+    seconds: float = 10,
+    work_date: date | None = None,
 ) -> CheckIn:
     deadline = time.monotonic() + seconds
-    while not (rows := _checkins(session, member_id)):
+    while not (
+        rows := [c for c in _checkins(session, member_id) if work_date in (None, c.work_date)]
+    ):
         assert time.monotonic() < deadline, "the queued check-in never reached the server"
         # Waiting through Playwright keeps its event loop (and any route handler) running.
         if page is not None:
@@ -36,14 +58,39 @@ def _wait_for_checkin(
     return rows[0]
 
 
+def _wait_for_offline_copy(page: Page) -> None:
+    """Waits until the shell is cached and Today has kept its copy and the calendar (/me)."""
+    wait_for_service_worker(page)
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open('pux-puls', 1);
+            open.onsuccess = () => {
+                const keys = open.result.transaction('kv').objectStore('kv').getAllKeys();
+                keys.onsuccess = () => {
+                    open.result.close();
+                    resolve(['today', 'me'].every((key) => keys.result.includes(key)));
+                };
+            };
+        })"""
+    )
+
+
+def _rate_and_send(page: Page, ratings: dict[str, str]) -> None:
+    """Picks a word in each rating group named, then Send: {"Ro": "Roligt"}."""
+    for group, word in ratings.items():
+        page.get_by_role("radiogroup", name=group, exact=True).get_by_role(
+            "radio", name=word, exact=True
+        ).click()
+    page.get_by_role("button", name="Send").click()
+
+
 class TestOffline:
     def test_check_in_offline_is_sent_when_back_online(
         self, context: BrowserContext, page: Page, session: Session
     ) -> None:
         joined = make_member(session)
         sign_in(page, joined.token)
-        expect(page.get_by_role("radiogroup", name="Ro", exact=True)).to_be_visible()
-        wait_for_service_worker(page)
+        _wait_for_offline_copy(page)
 
         context.set_offline(True)
         page.reload()
@@ -51,16 +98,7 @@ class TestOffline:
             re.compile("^i går, onsdag 25. november$", re.I)
         )
         expect(page.get_by_text("Du er offline.")).to_be_visible()
-        page.get_by_role("radiogroup", name="Ro", exact=True).get_by_role(
-            "radio", name="Roligt", exact=True
-        ).click()
-        page.get_by_role("radiogroup", name="Flow", exact=True).get_by_role(
-            "radio", name="Meget god flow", exact=True
-        ).click()
-        page.get_by_role("radiogroup", name="Arbejdspres", exact=True).get_by_role(
-            "radio", name="Lavt", exact=True
-        ).click()
-        page.get_by_role("button", name="Send").click()
+        _rate_and_send(page, {"Ro": "Roligt", "Flow": "Meget god flow", "Arbejdspres": "Lavt"})
 
         expect(page.get_by_role("status")).to_have_text(
             "Du er offline — sendes, når du er online igen"
@@ -85,7 +123,7 @@ class TestOffline:
     ) -> None:
         joined = make_member(session)
         sign_in(page, joined.token)
-        wait_for_service_worker(page)
+        _wait_for_offline_copy(page)
         context.set_offline(True)
         page.reload()
         page.get_by_role("radiogroup", name="Ro", exact=True).get_by_role(
@@ -143,3 +181,174 @@ class TestRetry:
         assert gaps[0] >= 0.9 and gaps[1] >= 1.9, f"no back-off between attempts: {gaps}"
         assert checkin.flow == 2
         expect(page.locator("#outbox")).to_contain_text("Sendt")
+
+
+def _days_later(page: Page, instant: str) -> None:
+    """Moves the phone's clock on (the app stays open, as on a phone left in a pocket)."""
+    page.clock.set_system_time(datetime.fromisoformat(instant))
+
+
+def _chips(page: Page) -> list[tuple[str | None, str]]:
+    """The date picker's chips, newest first: (date, the words a screen reader hears)."""
+    links = page.get_by_role("navigation", name="Vælg dag").get_by_role("link")
+    return [
+        (
+            link.get_attribute("data-date"),
+            " ".join(link.evaluate("a => a.textContent").split()).replace(" ✓", ""),
+        )
+        for link in links.all()
+    ]
+
+
+class MovableServer:
+    """The app on one address whose pinned clock can be moved: a restart on the same port at
+    another instant keeps the browser's origin (its storage, service worker and outbox)."""
+
+    def __init__(self, database_url: str, log_path: Path) -> None:
+        self.database_url = database_url
+        self.log_path = log_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._running = ExitStack()
+
+    def start(self, now: str) -> None:
+        self.stop()
+        self._running.enter_context(
+            serve_app(self.database_url, self.log_path, port=self.port, PUX_NOW=now)
+        )
+
+    def stop(self) -> None:
+        self._running.close()
+
+
+@pytest.fixture
+def server(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[MovableServer]:
+    server = MovableServer(database_url, tmp_path / "server.log")
+    server.start(NOW)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def phone(browser: Browser, server: MovableServer) -> Iterator[tuple[BrowserContext, Page]]:
+    """A phone whose own clock is in UTC, while the organisation's zone is Copenhagen."""
+    context = new_phone(browser, server.url, timezone_id="UTC")
+    try:
+        with watched_page(context) as page:
+            yield context, page
+    finally:
+        context.close()
+
+
+class TestOfflineDaysLater:
+    """Last online Thursday 26 November 08:00 (window 23–26 November); opened offline days later."""
+
+    def test_today_moves_to_the_device_s_date_and_the_server_takes_the_new_day(
+        self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
+    ) -> None:
+        context, page = phone
+        team = make_team(session)
+        make_active_solution(session, team, "Garderoben i to hold")
+        joined = make_member(session, team)
+        body = {"calm": 3, "flow": 3, "workload": 3, "solutions": []}
+        httpx.put(
+            f"{server.url}/api/v1/me/checkins/2026-11-26", json=body, headers=joined.headers
+        ).raise_for_status()
+        sign_in(page, joined.token)
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text(re.compile("^i går, onsdag 25. november$", re.I))
+        assert [day for day, _ in _chips(page)] == [
+            "2026-11-26",
+            "2026-11-25",
+            "2026-11-24",
+            "2026-11-23",
+        ]
+        _wait_for_offline_copy(page)
+
+        # Saturday morning, still offline: Friday is the day to rate, Monday and Tuesday are gone.
+        context.set_offline(True)
+        _days_later(page, "2026-11-28T09:00:00+01:00")
+        page.reload()
+
+        expect(heading).to_have_text(re.compile("^i går, fredag 27. november$", re.I))
+        assert _chips(page) == [
+            ("2026-11-28", "I dag (fridag)"),
+            ("2026-11-27", "I går"),
+            ("2026-11-26", "tors. 26. (udfyldt)"),  # what the server said, kept
+            ("2026-11-25", "ons. 25."),
+        ]
+        expect(page.locator('[data-date="2026-11-27"]')).to_have_attribute("aria-current", "date")
+        expect(page.get_by_text("Du er offline. Du ser teamets løsninger")).to_have_text(
+            "Du er offline. Du ser teamets løsninger, som de var, da du sidst var online "
+            "(torsdag 26. november). Din tjek ind bliver gemt på telefonen og sendt, når du er "
+            "online igen."
+        )
+        expect(page.get_by_role("radiogroup", name="Garderoben i to hold")).to_be_visible()
+        assert run_axe(page) == []
+
+        # An old link cannot bring back a date that has left the window.
+        page.goto("/?date=2026-11-23")
+        expect(heading).to_have_text(re.compile("^i går, fredag 27. november$", re.I))
+
+        _rate_and_send(page, {"Ro": "Roligt"})
+        expect(page.get_by_role("status")).to_have_text(
+            "Du er offline — sendes, når du er online igen"
+        )
+        expect(page.locator("#outbox")).to_contain_text("Tjek ind for fredag 27. november")
+
+        # The server agrees: on Saturday, Friday is in its window.
+        server.start("2026-11-28T09:00:00+01:00")
+        context.set_offline(False)
+        checkin = _wait_for_checkin(
+            session, joined.member.id, page=page, work_date=date(2026, 11, 27)
+        )
+        assert checkin.calm == 4
+        expect(page.locator("#outbox")).to_contain_text("Sendt")
+
+    def test_the_organisation_s_zone_and_the_team_s_working_days_decide(
+        self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
+    ) -> None:
+        context, page = phone
+        joined = make_member(session, make_team(session, working_days="1,2,3,4,5,6"))
+        sign_in(page, joined.token)
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            re.compile("^i går, onsdag 25. november$", re.I)
+        )
+        _wait_for_offline_copy(page)
+
+        # 00:30 on Saturday in Copenhagen is still Friday 23:30 on the phone's own (UTC) clock.
+        context.set_offline(True)
+        _days_later(page, "2026-11-28T00:30:00+01:00")
+        page.reload()
+
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            re.compile("^i går, fredag 27. november$", re.I)
+        )
+        # The team works on Saturdays; Sunday (not in the window yet) would be its day off.
+        assert _chips(page)[:2] == [("2026-11-28", "I dag"), ("2026-11-27", "I går")]
+
+    def test_a_check_in_for_a_day_that_left_the_window_meanwhile_is_refused_and_shown(
+        self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
+    ) -> None:
+        context, page = phone
+        joined = make_member(session)
+        sign_in(page, joined.token)
+        _wait_for_offline_copy(page)
+        context.set_offline(True)
+        page.locator('[data-date="2026-11-23"]').click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            re.compile("^mandag 23. november$", re.I)
+        )
+        _rate_and_send(page, {"Ro": "Roligt"})
+        expect(page.locator("#outbox")).to_contain_text("Venter på forbindelse")
+
+        # Back online on Monday 30 November: the window is now 27–30 November.
+        server.start("2026-11-30T09:00:00+01:00")
+        _days_later(page, "2026-11-30T09:00:00+01:00")
+        context.set_offline(False)
+
+        refused = "Den dag ligger for langt tilbage, så du kan ikke længere tjekke ind for den."
+        expect(page.locator("#outbox")).to_contain_text("Blev ikke modtaget")
+        expect(page.locator("#outbox")).to_contain_text(refused)
+        expect(page.get_by_role("status")).to_have_text(refused)
+        assert _checkins(session, joined.member.id) == []

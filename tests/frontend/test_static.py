@@ -1,7 +1,8 @@
-"""The PWA's own files: precache list, translations, manifest, CSP hygiene, type checking
-(no browser needed)."""
+"""The PWA's own files: precache list, module preloads, translations, manifest, CSP hygiene, type
+checking (no browser needed)."""
 
 import json
+import posixpath
 import re
 import struct
 import subprocess
@@ -53,6 +54,27 @@ class TestServiceWorkerPrecache:
         # skipWaiting only on the page's request, never unconditionally during install.
         install = source.split("addEventListener('install'", 1)[1].split("addEventListener(", 1)[0]
         assert "skipWaiting" not in install
+
+
+class TestModulePreload:
+    def test_the_start_screen_s_modules_are_preloaded(self) -> None:
+        """No bundler: each module the first screen imports must be in index.html's preloads, or
+        it is fetched only when its importer has arrived (one round trip more per level)."""
+        html = (FRONTEND / "index.html").read_text()
+        preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+        needed: set[str] = set()
+        todo = ["/js/main.js", "/js/views/today.js"]  # the app and its start screen (Today)
+        while todo:
+            module = todo.pop()
+            if module in needed:
+                continue
+            needed.add(module)
+            source = (FRONTEND / module.lstrip("/")).read_text()
+            # Static imports only; screens behind import() load when they are opened.
+            for target in re.findall(r"^import [^;]*?from '(\.{1,2}/[^']+)';", source, re.M | re.S):
+                todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(module), target)))
+        assert sorted(needed - preloaded) == []
+        assert sorted(preloaded - needed) == [], "preloaded but not needed on the first screen"
 
 
 class TestTranslations:

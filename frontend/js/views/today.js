@@ -1,11 +1,12 @@
 /** Today: rate a work day (Ro, Flow, Arbejdspres), mark the team's solutions, send — offline too. */
 
-import { ApiError, getToday } from '../api.js';
+import { ApiError, getMe, getToday } from '../api.js';
 import { append, h, uid } from '../dom.js';
 import { getValue, setValue } from '../idb.js';
-import { describeWorkDate, shortDate, t } from '../i18n.js';
+import { describeWorkDate, formatDate, shortDate, t } from '../i18n.js';
 import { describeError, errorText } from '../messages.js';
 import { forgetMember } from '../session.js';
+import { localNow, moveToToday } from '../workdates.js';
 
 /** @typedef {import('../api.js').Today} Today */
 /** @typedef {import('../api.js').CheckinBody} CheckinBody */
@@ -88,26 +89,48 @@ function normalize(data) {
 }
 
 /**
- * The page's data: from the server, else (offline) the last copy kept on the device.
+ * The page's data: from the server, else (offline) the last copy kept on the device — moved to the
+ * device's today when it is from an earlier day (workdates.js), so no old day is called "i dag".
  * @param {string | undefined} date
- * @returns {Promise<{data: Today, offline: boolean}>}
+ * @param {import('../outbox.js').Outbox} outbox
+ * @returns {Promise<{data: Today, offline: boolean, since: string | null}>}  since: the day of the
+ *   copy when it is from an earlier day (its solutions are the team's as of then)
  */
-async function load(date) {
+async function load(date, outbox) {
   try {
     const data = normalize(await getToday(date));
-    // Kept for offline use; the screen does not wait for the write.
-    if (!date) setValue('today', data).catch(() => {});
-    return { data, offline: false };
+    // Kept for offline use; the screen does not wait for the writes.
+    if (!date) {
+      setValue('today', data).catch(() => {});
+      keepCalendar().catch(() => {});
+    }
+    return { data, offline: false, since: null };
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    /** @type {Today | undefined} */
-    const cached = await getValue('today');
-    if (!cached) throw error;
-    if (!date || date === cached.work_date || !cached.dates.some((d) => d.date === date)) {
-      return { data: cached, offline: true };
+    /** @type {[Today | undefined, import('../api.js').Me | undefined]} */
+    const [copy, me] = await Promise.all([getValue('today'), getValue('me')]);
+    if (!copy) throw error;
+    const moved = moveToToday(copy, {
+      now: localNow(me?.org.timezone),
+      workingDays: me?.team.working_days,
+      answered: (day) => {
+        const item = outbox.forDate(day);
+        return Boolean(item && item.state !== 'failed');
+      },
+    });
+    const since = moved === copy ? null : copy.today;
+    if (!date || date === moved.work_date || !moved.dates.some((d) => d.date === date)) {
+      return { data: moved, offline: true, since };
     }
-    return { data: { ...cached, work_date: date, checkin: null }, offline: true };
+    return { data: { ...moved, work_date: date, checkin: date === copy.work_date ? copy.checkin : null }, offline: true, since };
   }
+}
+
+/** The organisation's time zone and the team's working days, for Today offline: /me once per device
+ * (the Me and Solutions screens keep that copy fresh). */
+async function keepCalendar() {
+  if (await getValue('me')) return;
+  await setValue('me', await getMe());
 }
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
@@ -116,8 +139,10 @@ export async function render(root, ctx) {
   /** @type {Today} */
   let data;
   let offline;
+  /** @type {string | null} */
+  let since;
   try {
-    ({ data, offline } = await load(requested));
+    ({ data, offline, since } = await load(requested, ctx.outbox));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       await forgetMember();
@@ -253,7 +278,9 @@ export async function render(root, ctx) {
     h('p', { class: 'eyebrow', text: t('today.title') }),
     h('h1', { tabindex: '-1', class: 'date-heading', text: describeWorkDate(date, data.today) }),
     h('nav', { 'aria-label': t('today.pick_date'), class: 'date-picker' }, dates),
-    offline ? h('p', { class: 'notice', text: t('today.offline_notice') }) : null,
+    offline
+      ? h('p', { class: 'notice', text: since ? t('today.offline_since_notice', { date: formatDate(since) }) : t('today.offline_notice') })
+      : null,
     dayOff(data.dates.find((d) => d.date === date)),
     form,
   ]);

@@ -1,0 +1,79 @@
+/** Which work dates a member may rate when the server cannot say (offline): the server's rules
+ * (backend/checkins/workdates.py) redone on this device's clock, in the organisation's time zone.
+ *
+ * Today's offline copy says "today", the window and the suggested date as they were when it was
+ * fetched. Opened days later, that copy would call an old day "i dag" and offer dates the server no
+ * longer accepts, so a copy from an earlier day is moved to the device's today: dates that left the
+ * window go, new days come in unrated, and the suggested date follows the server's rule again. A copy
+ * from today, or a device clock behind the server's, is trusted as it is. */
+
+import { addDays, daysBetween } from './i18n.js';
+
+/** Before this local hour the member most likely rates the day that just ended (the server's rule). */
+const SWITCH_TO_TODAY_AT = 12;
+/** Monday … Friday; the team's own working days come from the cached /me when there is one. */
+const WEEKDAYS = [1, 2, 3, 4, 5];
+
+/** @typedef {import('./api.js').Today} Today */
+
+/**
+ * The date (YYYY-MM-DD) and hour on this device's clock in `timeZone` (the organisation's); the
+ * device's own zone when none is known or the name is not one this browser knows.
+ * @param {string | undefined} timeZone
+ * @param {Date} [now]
+ * @returns {{date: string, hour: number}}
+ */
+export function localNow(timeZone, now = new Date()) {
+  const options = /** @type {const} */ ({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+  let format;
+  try {
+    format = new Intl.DateTimeFormat('en-CA', { ...options, timeZone });
+  } catch {
+    format = new Intl.DateTimeFormat('en-CA', options);
+  }
+  /** @type {Record<string, string>} */
+  const parts = {};
+  for (const part of format.formatToParts(now)) parts[part.type] = part.value;
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
+}
+
+/** ISO weekday, Monday = 1 … Sunday = 7. @param {string} iso YYYY-MM-DD */
+function isoWeekday(iso) {
+  return new Date(`${iso}T00:00:00Z`).getUTCDay() || 7;
+}
+
+/**
+ * Today's offline copy, moved to the device's today when it is from an earlier day.
+ * New days are unrated; whether one is a working day follows the team's weekdays (a holiday on a
+ * new day is not known offline, so it counts as a working day).
+ * @param {Today} copy   what /me/today answered last time (dates newest first)
+ * @param {{now: {date: string, hour: number}, workingDays?: number[] | null,
+ *          answered: (date: string) => boolean}} clock
+ *        now: localNow() in the org's zone; answered: a check-in for that date waits in the outbox
+ * @returns {Today}
+ */
+export function moveToToday(copy, { now, workingDays, answered }) {
+  if (now.date <= copy.today) return copy;
+  const length = daysBetween(copy.window.from, copy.window.to);
+  const working = new Set(workingDays ?? WEEKDAYS);
+  const known = new Map(copy.dates.map((d) => [d.date, d]));
+  /** @type {Today['dates']} */
+  const dates = [];
+  for (let n = 0; n <= length; n += 1) {
+    const day = addDays(now.date, -n);
+    dates.push(known.get(day) ?? { date: day, rated: false, holiday: null, working_day: working.has(isoWeekday(day)) });
+  }
+  // Before noon the previous working day, unless it is rated; from noon today (never outside the window).
+  const previous = dates.slice(1).find((d) => d.working_day !== false);
+  const suggested =
+    now.hour < SWITCH_TO_TODAY_AT && previous && !previous.rated && !answered(previous.date) ? previous.date : now.date;
+  return {
+    ...copy,
+    today: now.date,
+    window: { from: addDays(now.date, -length), to: now.date },
+    dates,
+    work_date: suggested,
+    // The copy's check-in belongs to the copy's date only.
+    checkin: suggested === copy.work_date ? copy.checkin : null,
+  };
+}
