@@ -69,6 +69,20 @@ class TestMyData:
         expect(page.locator(".history")).to_contain_text("tirsdag 24. november")
         expect(page.locator(".history")).to_contain_text("Ro 4 · Flow 2 · Arbejdspres 5")
 
+    def test_today_and_yesterday_are_the_organisations_not_the_devices_utc_date(
+        self, page: Page, session: Session, api: httpx.Client
+    ) -> None:
+        joined = make_member(session)
+        body = {"calm": 3, "flow": 3, "workload": 3, "solutions": []}
+        for day in ("2026-11-25", "2026-11-26"):
+            api.put(f"/me/checkins/{day}", json=body, headers=joined.headers).raise_for_status()
+        # 00:30 on Thursday 26 November in Copenhagen, when the UTC date is still the 25th.
+        page.clock.set_fixed_time("2026-11-25T23:30:00Z")
+        sign_in(page, joined.token, "/me")
+
+        days = page.locator(".history li strong")
+        expect(days).to_have_text(["i dag, torsdag 26. november", "i går, onsdag 25. november"])
+
     def test_export_downloads_my_data(self, page: Page, session: Session) -> None:
         joined = make_member(session, display_name="Mette")
         sign_in(page, joined.token, "/me")

@@ -5,6 +5,7 @@ import { append, h, uid } from '../dom.js';
 import { getValue, setValue } from '../idb.js';
 import { addDays, describeWorkDate, getLocale, isLocale, setLocale, t } from '../i18n.js';
 import { describeError } from '../messages.js';
+import { today } from '../pux.js';
 import { forgetMember } from '../session.js';
 
 const HISTORY_DAYS = 14;
@@ -22,12 +23,16 @@ function summary(checkin) {
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
 export async function render(root, ctx) {
-  const today = new Date().toISOString().slice(0, 10);
+  // The organisation's today as the server says, not the device's UTC date (which is still
+  // yesterday for an hour or two after midnight in Denmark).
+  const day = today();
   /** @type {Promise<{checkins: import('../api.js').Checkin[]} | {error: unknown}>} */
-  const history = listCheckins(addDays(today, -HISTORY_DAYS), today).then(
-    (checkins) => ({ checkins }),
-    (error) => ({ error }),
-  );
+  const history = day
+    .then((d) => listCheckins(addDays(d, -HISTORY_DAYS), d))
+    .then(
+      (checkins) => ({ checkins }),
+      (error) => ({ error }),
+    );
   /** @type {import('../api.js').Me | undefined} */
   let me;
   try {
@@ -67,7 +72,7 @@ export async function render(root, ctx) {
   );
 
   // History: fetched alongside the profile and shown with the rest, so nothing moves afterwards.
-  const loaded = await history;
+  const [loaded, todayDate] = await Promise.all([history, day]);
   const sorted = 'checkins' in loaded ? [...loaded.checkins].sort((a, b) => b.work_date.localeCompare(a.work_date)) : [];
   const historyList = h(
     'ul',
@@ -75,7 +80,7 @@ export async function render(root, ctx) {
     'error' in loaded
       ? [h('li', { class: 'muted', text: describeError(loaded.error) })]
       : sorted.length
-        ? sorted.map((c) => h('li', {}, h('strong', { text: describeWorkDate(c.work_date, today) }), h('span', { text: summary(c) })))
+        ? sorted.map((c) => h('li', {}, h('strong', { text: describeWorkDate(c.work_date, todayDate) }), h('span', { text: summary(c) })))
         : [h('li', { class: 'muted', text: t('me.history_empty') })],
   );
 
