@@ -271,6 +271,30 @@ class TestSolutionsScreen:
             "trial",
         )
 
+    def test_follow_up_list_keeps_badge_title_and_back_link_apart(
+        self, page: Page, session: Session
+    ) -> None:
+        team = make_team(session)
+        make_active_solution(session, team, "Sang ved puslebordet", perspective="U")
+        sign_in(page, make_member(session, team).token, "/followup")
+        link = page.get_by_role("link", name="Sang ved puslebordet")
+        expect(link).to_be_visible()
+
+        gap = link.evaluate(
+            """a => {
+                const title = [...a.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+                const range = document.createRange();
+                range.selectNodeContents(title);
+                const badge = a.querySelector('.badge').getBoundingClientRect();
+                return range.getBoundingClientRect().left - badge.right;
+            }"""
+        )
+        assert gap >= 6, f"the U badge touches the title ({gap:.1f} px apart)"
+        list_box = page.locator("ul.followups").bounding_box()
+        back_box = page.get_by_role("link", name="Tilbage til løsningerne").bounding_box()
+        assert list_box is not None and back_box is not None
+        assert back_box["y"] - (list_box["y"] + list_box["height"]) >= 12
+
 
 class TestInEnglish:
     def test_the_guided_flow_asks_the_questions_in_english(
