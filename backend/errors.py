@@ -64,9 +64,18 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "request"
 
 
+def _describe(error: dict[str, Any]) -> str:
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid" and loc and isinstance(loc[-1], int):
+        # FastAPI reports a body that is not JSON at ("body", <character position>): no field.
+        reason = (error.get("ctx") or {}).get("error", "not JSON")
+        return f"request: Invalid JSON: {reason} at position {loc[-1]}"
+    return f"{_field_path(loc)}: {error.get('msg', 'invalid')}"
+
+
 def validation_message(errors: list[dict[str, Any]]) -> str:
     """One readable sentence per field, e.g. "calm: Input should be less than or equal to 5"."""
-    return "; ".join(f"{_field_path(e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in errors)
+    return "; ".join(_describe(e) for e in errors)
 
 
 def _json_safe(errors: list[Any]) -> list[dict[str, Any]]:
@@ -89,9 +98,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _json_safe(list(exc.errors()))
+        raw = list(exc.errors())
+        errors = _json_safe(raw)
         return JSONResponse(
-            {"error": "ValidationError", "detail": validation_message(errors), "errors": errors},
+            {"error": "ValidationError", "detail": validation_message(raw), "errors": errors},
             status_code=422,
         )
 
