@@ -1,6 +1,5 @@
 """API routes of the checkins domain: the member's own check-ins and the Today screen."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -10,7 +9,7 @@ from pydantic import ValidationError
 from backend import security
 from backend.auth.dependencies import CurrentMember
 from backend.checkins import service, writer
-from backend.checkins.schemas import CheckInIn, CheckInPublic, Today
+from backend.checkins.schemas import CheckInIn, CheckInPublic, IsoDate, Today
 from backend.db import SessionDep
 from backend.errors import Unauthorized
 
@@ -61,7 +60,7 @@ def _parse_checkin(raw: bytes) -> CheckInIn:
     responses={201: {"model": CheckInPublic, "description": "Created"}},
     openapi_extra=_PUT_OPENAPI,
 )
-async def put_checkin(work_date: date, request: Request) -> Response:
+async def put_checkin(work_date: IsoDate, request: Request) -> Response:
     """Creates (201) or replaces (200) my check-in for `work_date`; safe to retry.
 
     The hot path of the app, so it is `async` and never blocks the event loop: the token is checked
@@ -84,15 +83,15 @@ async def put_checkin(work_date: date, request: Request) -> Response:
 def list_checkins(
     session: SessionDep,
     member: CurrentMember,
-    first: Annotated[date | None, Query(alias="from")] = None,
-    last: Annotated[date | None, Query(alias="to")] = None,
+    first: Annotated[IsoDate | None, Query(alias="from")] = None,
+    last: Annotated[IsoDate | None, Query(alias="to")] = None,
 ) -> list[CheckInPublic]:
     """My check-ins from `from` to `to` (default: the last 30 days), newest first."""
     return service.list_checkins(session=session, member=member, first=first, last=last)
 
 
 @router.delete("/me/checkins/{work_date}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_checkin(work_date: date, session: SessionDep, member: CurrentMember) -> None:
+def delete_checkin(work_date: IsoDate, session: SessionDep, member: CurrentMember) -> None:
     """Deletes my check-in for `work_date` while that date is still in the window."""
     service.delete_checkin(session=session, member=member, work_date=work_date)
 
@@ -101,7 +100,7 @@ def delete_checkin(work_date: date, session: SessionDep, member: CurrentMember) 
 def get_today(
     session: SessionDep,
     member: CurrentMember,
-    on_date: Annotated[date | None, Query(alias="date")] = None,
+    on_date: Annotated[IsoDate | None, Query(alias="date")] = None,
 ) -> Today:
     """The suggested work date (or `?date=` in the window), the window's dates, the team's active
     solutions on that date and my check-in for it."""

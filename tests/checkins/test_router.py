@@ -221,7 +221,19 @@ class TestPutCheckin:
             assert response.json()["error"] == "ValidationError"
         assert checkins_of(session, member) == []
 
-    @pytest.mark.parametrize("work_date", ["yesterday", "2026-02-30", "26-11-2026", "2026-11"])
+    # The last three name 25 November to a lenient parser: a midnight datetime, a Unix timestamp.
+    @pytest.mark.parametrize(
+        "work_date",
+        [
+            "yesterday",
+            "2026-02-30",
+            "26-11-2026",
+            "2026-11",
+            "2026-11-25T00:00:00Z",
+            "2026-11-25T00:00",
+            "1795564800",
+        ],
+    )
     def test_malformed_dates_are_422(
         self, client: TestClient, session: Session, work_date: str
     ) -> None:
@@ -229,6 +241,7 @@ class TestPutCheckin:
         response = client.put(f"{URL}/{work_date}", json={}, headers=member.headers)
         assert response.status_code == 422
         assert response.json()["error"] == "ValidationError"
+        assert checkins_of(session, member) == []
 
 
 class TestPutCheckinSolutions:
@@ -373,6 +386,8 @@ class TestListCheckins:
             {"from": "2025-01-01", "to": "2026-11-26"},
             {"from": "2026-11-31"},
             {"to": "soon"},
+            {"from": "1795564800"},
+            {"to": "2026-11-26T00:00:00Z"},
         ],
     )
     def test_bad_ranges_are_422(
@@ -402,6 +417,15 @@ class TestDeleteCheckin:
         again = client.delete(f"{URL}/2026-11-25", headers=member.headers)
         assert again.status_code == 404
         assert again.json()["error"] == "NotFound"
+
+    def test_a_date_not_written_yyyy_mm_dd_is_422_and_kept(
+        self, client: TestClient, session: Session
+    ) -> None:
+        member = make_member(session)
+        client.put(f"{URL}/2026-11-25", json={"calm": 3}, headers=member.headers)
+        response = client.delete(f"{URL}/1795564800", headers=member.headers)
+        assert response.status_code == 422
+        assert [c.work_date for c in checkins_of(session, member)] == [date(2026, 11, 25)]
 
     def test_outside_the_window_is_422_and_kept(self, client: TestClient, session: Session) -> None:
         member = make_member(session)
