@@ -3,8 +3,10 @@
 import argparse
 import getpass
 import os
+import shutil
 import sys
 import time
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -38,6 +40,15 @@ def _database() -> str:
     return db.engine.url.render_as_string(hide_password=True)
 
 
+def _pux() -> str:
+    """How to type the `pux` command here: `pux` when it is on PATH (a container), else its path,
+    e.g. `.venv/bin/pux` after `make run`."""
+    if shutil.which("pux"):
+        return "pux"
+    installed = Path(sys.executable).with_name("pux")
+    return os.path.relpath(installed) if installed.is_relative_to(Path.cwd()) else str(installed)
+
+
 def startup_lines() -> list[str]:
     """What `serve` does before it serves: seeds the demo on a new database, and says where to go.
 
@@ -51,9 +62,8 @@ def startup_lines() -> list[str]:
             result = demo.seed_demo(connection=connection)
             lines.append(f"Demo data:         {_summary(result)}")
         elif is_new:
-            lines.append(
-                "No organisation yet: `pux create-coordinator --email E --org NAME` makes one."
-            )
+            command = f"{_pux()} create-coordinator --email E --org NAME"
+            lines.append(f"No organisation yet: `{command}` makes one.")
         team = None if settings.env == "production" else demo.find_demo_team(session=session)
         if team is not None:
             invite = team_service.create_invite(

@@ -260,6 +260,17 @@ class TestServeStartup:
         assert demo.DEMO_PASSWORD not in text
         assert session.exec(select(Organisation)).all() == []
 
+    def test_the_create_coordinator_hint_can_be_typed_as_printed(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # After `make run` the command is in .venv/bin, which is not on PATH.
+        monkeypatch.setattr(cli.settings, "demo", False)
+        monkeypatch.setenv("PATH", "/usr/bin:/bin")
+        monkeypatch.chdir(Path(sys.executable).parent.parent.parent)
+        venv = Path(sys.executable).parent.parent.name
+        text = "\n".join(cli.startup_lines())
+        assert f"`{venv}/bin/pux create-coordinator --email E --org NAME`" in text
+
     def test_production_never_seeds_or_shows_the_demo(
         self, session: Session, monkeypatch: pytest.MonkeyPatch
     ) -> None:
