@@ -9,7 +9,8 @@ from pydantic import ValidationError
 from backend import security
 from backend.auth.dependencies import CurrentMember
 from backend.checkins import service, writer
-from backend.checkins.schemas import CheckInIn, CheckInPublic, IsoDate, Today
+from backend.checkins.schemas import CheckInIn, CheckInPublic, Today
+from backend.dates import IsoDate
 from backend.db import SessionDep
 from backend.errors import Unauthorized
 

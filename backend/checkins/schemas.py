@@ -1,13 +1,11 @@
 """Check-in input and output shapes (strict: a rating is a JSON integer 1–5 or null)."""
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     model_validator,
@@ -17,21 +15,6 @@ from backend.text import empty_is_none, length, limits, multi_line
 
 Rating = Annotated[int, Field(ge=1, le=5)]
 Used = Literal["yes", "partly", "no", "not_relevant"]
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-
-
-def _iso_date_only(value: object) -> object:
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        return value
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    raise ValueError("must be a date as YYYY-MM-DD")
-
-
-# A work date in a path or query is YYYY-MM-DD and nothing else: pydantic alone would also take a
-# midnight datetime ("2026-11-25T00:00Z") or a Unix timestamp ("1795564800") as that date.
-IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 
 # Trimmed first, so 500 spaces around a short comment are not "too long" and "   " means no comment.

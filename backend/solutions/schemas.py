@@ -3,11 +3,12 @@
 The table classes live in models.py; these families (Create / Update / Public) are what the API
 accepts and returns. Texts are trimmed and length-limited here, so the service sees clean input."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backend.dates import IsoDate
 from backend.text import length, limits, multi_line, one_line
 
 SituationStatus = Literal["open", "handled", "parked"]
@@ -78,7 +79,7 @@ class SolutionBase(BaseModel):
     perspective: Perspective
     title: Title
     details: LongText = ""
-    review_date: date | None = None
+    review_date: IsoDate | None = None
 
 
 class SolutionCreate(SolutionBase, _Input):
@@ -94,7 +95,7 @@ class SolutionUpdate(_Update):
     title: Title | None = None
     details: LongText | None = None
     status: SolutionStatus | None = None
-    review_date: date | None = None
+    review_date: IsoDate | None = None
 
 
 class StatusChangePublic(BaseModel):
@@ -123,7 +124,7 @@ class EvaluationBase(BaseModel):
     not_all_at_once: Effect | None = None
     negative_consequences: LongText = ""
     decision: Decision
-    meeting_date: date
+    meeting_date: IsoDate
 
 
 class EvaluationCreate(EvaluationBase, _Input):
@@ -133,7 +134,7 @@ class EvaluationCreate(EvaluationBase, _Input):
     # "adjust" keeps the solution in trial with edited text, given in the same request.
     title: Title | None = None
     details: LongText | None = None
-    review_date: date | None = None
+    review_date: IsoDate | None = None
 
     @field_validator("title", "details")
     @classmethod

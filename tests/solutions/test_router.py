@@ -411,6 +411,10 @@ class TestSolutions:
             {"details": "x" * 2001},
             {"status": None},
             {"review_date": "next week"},
+            # 17 December to a lenient parser: a Unix timestamp (string and number), a datetime.
+            {"review_date": "1797465600"},
+            {"review_date": 1797465600},
+            {"review_date": "2026-12-17T00:00:00Z"},
             {"team_id": 2},
         ],
     )
@@ -572,6 +576,9 @@ class TestEvaluations:
             ({"decision": "maybe"}, "decision"),
             ({"decision": None}, "decision"),
             ({"meeting_date": None}, "meeting_date"),
+            ({"meeting_date": "1795564800"}, "meeting_date"),  # 25 November as a Unix timestamp
+            ({"meeting_date": "2026-11-25T00:00:00Z"}, "meeting_date"),
+            ({"decision": "keep", "review_date": 1797465600}, "review_date"),
             ({"more_calm": "much"}, "more_calm"),
             ({"not_all_at_once": 3}, "not_all_at_once"),
             ({"negative_consequences": "x" * 2001}, "negative_consequences"),
