@@ -104,10 +104,11 @@ export function shortDate(iso, today) {
   return t('date.short', { weekday, day });
 }
 
-/** "26. nov. 2026, 08:00" for an instant (ISO-8601). @param {string} instant */
-export function formatInstant(instant) {
+/** "26. nov. 2026, 08:00" for an instant (ISO-8601); "26. nov. 2026" with `{time: false}`.
+ * @param {string} instant @param {{time?: boolean}} [options] */
+export function formatInstant(instant, { time = true } = {}) {
   return new Intl.DateTimeFormat(current === 'da' ? 'da-DK' : 'en-GB', {
     dateStyle: 'medium',
-    timeStyle: 'short',
+    timeStyle: time ? 'short' : undefined,
   }).format(new Date(instant));
 }

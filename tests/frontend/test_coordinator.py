@@ -59,7 +59,8 @@ class TestCoordinator:
         assert session.exec(select(Member).where(Member.team_id == team.id)).one()
 
         page.reload()
-        expect(page.locator(".members")).to_contain_text("Uden navn")
+        # The day the member joined, as a date (the server's clock is Thursday 26 November).
+        expect(page.locator(".members li")).to_have_text("Uden navn · med siden 26. nov. 2026")
 
     def test_revoking_an_invite(self, page: Page, session: Session) -> None:
         org = make_org(session)

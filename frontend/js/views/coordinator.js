@@ -199,7 +199,7 @@ async function renderTeam(root, ctx, orgs, teamId) {
   inviteList.replaceChildren(...(await Promise.all(invites.map(inviteItem))));
   memberList.replaceChildren(
     ...(members.length
-      ? members.map((m) => h('li', {}, m.display_name || t('coord.anonymous_member'), h('span', { class: 'muted', text: ` · ${t('coord.joined', { when: formatInstant(m.joined_at) })}` })))
+      ? members.map((m) => h('li', {}, m.display_name || t('coord.anonymous_member'), h('span', { class: 'muted', text: ` · ${t('coord.joined', { when: formatInstant(m.joined_at, { time: false }) })}` })))
       : [h('li', { class: 'muted', text: t('coord.no_members') })]),
   );
 
