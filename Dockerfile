@@ -18,9 +18,10 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
-# The pinned lock file first, so code changes do not reinstall the dependencies.
-COPY requirements.lock pyproject.toml ./
-RUN pip install -r requirements.lock
+# The pinned runtime lock first, so code changes do not reinstall the dependencies. It holds the
+# same versions as requirements.lock without the test tools (pytest, Playwright, ruff, mypy).
+COPY requirements.runtime.lock pyproject.toml ./
+RUN pip install -r requirements.runtime.lock
 
 COPY alembic.ini ./
 COPY migrations ./migrations

@@ -1,8 +1,11 @@
-"""Settings from PUX_* variables (production is strict), the pinned clock, and the compose file."""
+"""Settings from PUX_* variables (production is strict), the pinned clock, the compose file and
+the lock files."""
 
 import os
+import re
 import shutil
 import subprocess
+import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -122,3 +125,27 @@ class TestDockerCompose:
         result = self._config(root_dir)
         assert result.returncode != 0
         assert "PUX_SECRET_KEY" in result.stderr
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", lock.read_text(), re.MULTILINE)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
+
+
+class TestLockFiles:
+    """requirements.lock (everything, for make) and requirements.runtime.lock (the Docker image)."""
+
+    def test_runtime_lock_pins_the_same_versions_without_test_tools(self, root_dir: Path) -> None:
+        everything = _pins(root_dir / "requirements.lock")
+        runtime = _pins(root_dir / "requirements.runtime.lock")
+        assert {name: everything.get(name) for name in runtime} == runtime
+        assert not {"pytest", "playwright", "ruff", "mypy"} & runtime.keys()
+
+    def test_runtime_lock_holds_every_project_dependency(self, root_dir: Path) -> None:
+        project = tomllib.loads((root_dir / "pyproject.toml").read_text())["project"]
+        wanted = {re.split(r"[\[<>=; ]", dep)[0].lower() for dep in project["dependencies"]}
+        assert wanted <= _pins(root_dir / "requirements.runtime.lock").keys()
+
+    def test_the_image_installs_the_runtime_lock(self, root_dir: Path) -> None:
+        dockerfile = (root_dir / "Dockerfile").read_text()
+        assert "pip install -r requirements.runtime.lock" in dockerfile
