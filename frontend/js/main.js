@@ -11,11 +11,10 @@ import { loadSession, memberToken } from './session.js';
 
 const INFO_MS = 8000;
 
-/** @type {Record<import('./outbox.js').ItemState, string>} */
+/** What the outbox panel says of an item; a sent item is not shown (the status line says it went). */
 const STATE_LABELS = {
   queued: 'outbox.state.queued',
   sending: 'outbox.state.sending',
-  sent: 'outbox.state.sent',
   failed: 'outbox.state.failed',
 };
 
@@ -45,20 +44,23 @@ function makeAnnouncer(region) {
  * @param {import('./outbox.js').OutboxItem[]} items
  */
 function renderOutbox(section, list, outbox, items) {
-  section.hidden = items.length === 0;
-  list.replaceChildren(
-    ...items.map((item) =>
-      h(
-        'li',
-        { class: `outbox-item is-${item.state}` },
-        h('span', { class: 'outbox-date', text: item.request ? t('outbox.followup', { title: item.request.title }) : t('outbox.item', { date: formatDate(item.date) }) }),
-        h('span', { class: 'outbox-state', text: t(STATE_LABELS[item.state]) }),
-        item.state === 'failed' && h('span', { class: 'outbox-error', text: errorText(item.error, item.detail) }),
-        item.state === 'failed' &&
-          h('button', { type: 'button', class: 'button-small', on: { click: () => void outbox.discard(item.id) } }, t('outbox.discard')),
-      ),
-    ),
-  );
+  // Only what still waits or was refused: the panel is gone once everything has been sent (a
+  // member who is always online never sees it); a refused item stays until it is dismissed.
+  const rows = items.flatMap((item) => {
+    const { state } = item;
+    if (state === 'sent') return [];
+    return h(
+      'li',
+      { class: `outbox-item is-${state}` },
+      h('span', { class: 'outbox-date', text: item.request ? t('outbox.followup', { title: item.request.title }) : t('outbox.item', { date: formatDate(item.date) }) }),
+      h('span', { class: 'outbox-state', text: t(STATE_LABELS[state]) }),
+      state === 'failed' && h('span', { class: 'outbox-error', text: errorText(item.error, item.detail) }),
+      state === 'failed' &&
+        h('button', { type: 'button', class: 'button-small', on: { click: () => void outbox.discard(item.id) } }, t('outbox.discard')),
+    );
+  });
+  section.hidden = rows.length === 0;
+  list.replaceChildren(...rows);
 }
 
 /**

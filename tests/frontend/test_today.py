@@ -41,6 +41,8 @@ class TestToday:
             target.click()
 
         expect(page.get_by_role("status")).to_have_text("Tak — gemt")
+        # Sent at once: no outbox panel is left on the screen.
+        expect(page.get_by_role("region", name="Afsendelse")).to_be_hidden()
         checkin = session.exec(select(CheckIn).where(CheckIn.member_id == joined.member.id)).one()
         assert (checkin.work_date, checkin.calm, checkin.flow, checkin.workload) == (
             YESTERDAY,
