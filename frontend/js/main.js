@@ -145,10 +145,13 @@ async function start() {
     },
   };
 
-  /** @param {string} path */
-  function renderNav(path) {
-    const joined = Boolean(memberToken()) && !path.startsWith('/coordinator');
-    nav.hidden = !joined;
+  /**
+   * The staff menu belongs to a joined member's screens: not on Join (not joined yet) nor in the
+   * coordinator's area; an unknown path keeps it so a member finds the way back.
+   * @param {string} path @param {{route: import('./router.js').Route} | null} match
+   */
+  function renderNav(path, match) {
+    nav.hidden = !memberToken() || (match !== null && !match.route.member);
     nav.replaceChildren(
       ...routes
         .filter((route) => route.nav)
@@ -168,7 +171,7 @@ async function start() {
       }
       if (typeof cleanup === 'function') cleanup();
       cleanup = undefined;
-      renderNav(path);
+      renderNav(path, match);
       if (!match) {
         document.title = `${t('notfound.title')} · PUX Puls`;
         main.replaceChildren(h('h1', { text: t('notfound.title') }), h('p', {}, h('a', { href: '/' }, t('notfound.home'))));

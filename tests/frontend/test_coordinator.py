@@ -10,14 +10,16 @@ from sqlmodel import Session, select
 from backend.auth.models import CoordinatorToken
 from backend.security import hash_token
 from backend.teams.models import Invite, Member, Team
-from tests.factories import PASSWORD, make_coordinator, make_org
-from tests.frontend.conftest import PHONE
+from tests.factories import PASSWORD, make_coordinator, make_member, make_org, make_team
+from tests.frontend.conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in(page: Page, email: str) -> None:
     page.goto("/coordinator")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Koordinator")
+    expect(page.get_by_role("navigation", name="Menu")).to_be_hidden()
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Adgangskode").fill(PASSWORD)
     page.get_by_role("button", name="Log ind").click()
@@ -78,6 +80,23 @@ class TestCoordinator:
         session.expire_all()
         invite = session.exec(select(Invite)).one()
         assert invite.revoked_at is not None
+
+    def test_the_staff_menu_is_not_in_the_coordinator_area(
+        self, page: Page, session: Session
+    ) -> None:
+        # A coordinator who has also joined a team as staff on this device.
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        sign_in(page, make_member(session, make_team(session, org)).token)
+        menu = page.get_by_role("navigation", name="Menu")
+        expect(menu).to_be_visible()
+
+        _log_in(page, coordinator.coordinator.email)
+
+        expect(menu).to_be_hidden()
+        page.goto("/join")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Velkommen til PUX Puls")
+        expect(menu).to_be_hidden()
 
     def test_wrong_password_is_refused(self, page: Page, session: Session) -> None:
         coordinator = make_coordinator(session, make_org(session))

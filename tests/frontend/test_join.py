@@ -21,12 +21,15 @@ class TestJoinByLink:
 
         page.goto(f"/join/{invite.code}")
         expect(page.get_by_role("heading", level=1)).to_have_text("Du er inviteret til Stue Blå")
+        menu = page.get_by_role("navigation", name="Menu")
+        expect(menu).to_be_hidden()  # not joined yet: the staff screens are not for them
         page.get_by_label("Dit navn (frivilligt)").fill("Mette")
         page.get_by_role("button", name="Bliv en del af Stue Blå").click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text(
             re.compile("i går, onsdag 25. november", re.I)
         )
+        expect(menu.get_by_role("link")).to_have_text(["Tjek ind", "Løsninger", "Mig"])
         expect(page).to_have_url(re.compile(r"/$"))
         member = session.exec(select(Member).where(Member.team_id == team.id)).one()
         assert member.display_name == "Mette"
