@@ -79,29 +79,35 @@ function dateParts(iso, weekday) {
   return parts;
 }
 
-/** "torsdag 26. november" @param {string} iso */
+/** "torsdag 26. november", as inside a sentence ("Dit svar for torsdag 26. november …").
+ * @param {string} iso */
 export function formatDate(iso) {
   const { weekday, day, month } = dateParts(iso, 'long');
   return t('date.long', { weekday, day, month });
 }
 
-/** The work date in words relative to the server's today: "i dag, torsdag 26. november", "i går, …".
+/** A date's words where they start a line (a heading, a list item, a chip): capitalised.
+ * @param {string} text */
+const lineStart = (text) => text.charAt(0).toLocaleUpperCase(current) + text.slice(1);
+
+/** The work date in words relative to the server's today, at the start of a line:
+ * "I dag, torsdag 26. november", "I går, …", "Mandag 23. november".
  * @param {string} iso @param {string} today */
 export function describeWorkDate(iso, today) {
   const date = formatDate(iso);
   const ago = daysBetween(iso, today);
   if (ago === 0) return t('date.today_long', { date });
   if (ago === 1) return t('date.yesterday_long', { date });
-  return date;
+  return lineStart(date);
 }
 
-/** A short label for a date chip: "I dag", "I går", "man. 23." @param {string} iso @param {string} today */
+/** A short label for a date chip: "I dag", "I går", "Man. 23." @param {string} iso @param {string} today */
 export function shortDate(iso, today) {
   const ago = daysBetween(iso, today);
   if (ago === 0) return t('date.today');
   if (ago === 1) return t('date.yesterday');
   const { weekday, day } = dateParts(iso, 'short');
-  return t('date.short', { weekday, day });
+  return lineStart(t('date.short', { weekday, day }));
 }
 
 /** "26. nov. 2026, 08:00" for an instant (ISO-8601); "26. nov. 2026" with `{time: false}`.

@@ -39,6 +39,9 @@ class TestCoordinator:
         expect(page.get_by_role("heading", level=1)).to_have_text("Stue Grøn")
         page.get_by_role("button", name="Lav en invitation").click()
 
+        expect(page.get_by_role("status")).to_have_text(
+            "Invitationen er klar. Udskriv QR-koden, eller del linket med teamet."
+        )
         expect(
             page.get_by_role("img", name="QR-kode til at blive en del af Stue Grøn")
         ).to_be_visible()

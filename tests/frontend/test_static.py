@@ -118,6 +118,14 @@ class TestTranslations:
         assert (da["today.saved"], da["today.send"]) == ("Tak — gemt", "Send")
         assert da["today.queued"] == "Du er offline — sendes, når du er online igen"
 
+    def test_tjek_ind_is_said_as_a_verb(self) -> None:
+        # "Tjek ind" names the daily rating and its screen; what a member sent is "dit svar"
+        # ("Din tjek ind" is not Danish).
+        shell = [(FRONTEND / name).read_text() for name in ("index.html", "manifest.webmanifest")]
+        texts = [*_locale("da").values(), *shell]
+        wrong = re.compile(r"\b(?:din|dit|dine|en|et|dagens|seneste)\s+tjek ind\b", re.I)
+        assert [text for text in texts if wrong.search(text)] == []
+
 
 class TestManifest:
     def test_installable_fields_and_icons(self) -> None:
