@@ -3,7 +3,9 @@
  * One item per work date (id `checkin:<date>`): a newer check-in for the same date replaces the
  * queued one. The server's PUT by date is idempotent, so sending an item twice (a retry after a lost
  * answer, two tabs flushing) never makes two check-ins. A 4xx is final and shown to the member; a 5xx
- * or no answer is retried with back-off. Items survive closing the app; sent ones are pruned at start.
+ * or no answer is retried with back-off. Items survive closing the app. A sent check-in stays (out
+ * of sight) until Today has stored a copy from the server that knows it, so Today offline still shows
+ * that day as rated; a sent follow-up goes at the next start.
  */
 
 import { ApiError, putCheckin, request } from './api.js';
@@ -58,10 +60,10 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
     changed();
   }
 
-  /** Loads what a previous run left behind; sent items are done and go. */
+  /** Loads what a previous run left behind; sent follow-ups are done and go. */
   async function load() {
     for (const item of /** @type {OutboxItem[]} */ (await allItems())) {
-      if (item.state === 'sent') {
+      if (item.state === 'sent' && item.request) {
         await deleteItem(item.id);
         continue;
       }
@@ -178,10 +180,24 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
     changed();
   }
 
+  /**
+   * Drops sent check-ins that Today's copy from the server now knows (`known(date)`).
+   * @param {(date: string) => boolean} known
+   */
+  async function forgetSent(known) {
+    const done = list().filter((item) => item.state === 'sent' && !item.request && known(item.date));
+    if (done.length === 0) return;
+    for (const item of done) {
+      items.delete(item.id);
+      await deleteItem(item.id);
+    }
+    changed();
+  }
+
   /** @param {string} date @returns {OutboxItem | undefined} */
   const forDate = (date) => items.get(`checkin:${date}`);
 
-  return { load, flush, submit, submitRequest, discard, forDate, items: list };
+  return { load, flush, submit, submitRequest, discard, forgetSent, forDate, items: list };
 }
 
 /** @typedef {ReturnType<typeof createOutbox>} Outbox */

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from backend.checkins.models import CheckIn
-from tests.factories import make_member, make_team
+from tests.factories import JoinedMember, make_member, make_team
 from tests.frontend.conftest import (
     NOW,
     free_port,
@@ -74,6 +74,14 @@ def _wait_for_offline_copy(page: Page) -> None:
     )
 
 
+def _joined_with_offline_copy(page: Page, session: Session) -> JoinedMember:
+    """A new member on this phone, with Today open and kept for offline use."""
+    joined = make_member(session)
+    sign_in(page, joined.token)
+    _wait_for_offline_copy(page)
+    return joined
+
+
 def _rate_and_send(page: Page, ratings: dict[str, str]) -> None:
     """Picks a word in each rating group named, then Send: {"Ro": "Roligt"}."""
     for group, word in ratings.items():
@@ -83,13 +91,36 @@ def _rate_and_send(page: Page, ratings: dict[str, str]) -> None:
     page.get_by_role("button", name="Send").click()
 
 
+def _outbox_ids(page: Page) -> list[str]:
+    """The ids of the items in the device's outbox (IndexedDB), sent ones included."""
+    ids: list[str] = page.evaluate(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open('pux-puls', 1);
+            open.onsuccess = () => {
+                const keys = open.result.transaction('outbox').objectStore('outbox').getAllKeys();
+                keys.onsuccess = () => { open.result.close(); resolve(keys.result); };
+            };
+        })"""
+    )
+    return ids
+
+
+def _expect_rated_yesterday(page: Page, calm: str) -> None:
+    """Today shows yesterday as rated (its chip says so) with the answer sent selected."""
+    expect(page.get_by_text("Du er offline.")).to_be_visible()
+    expect(page.get_by_role("link", name="I går (udfyldt)")).to_be_visible()
+    expect(
+        page.get_by_role("radiogroup", name="Ro", exact=True).get_by_role(
+            "radio", name=calm, exact=True
+        )
+    ).to_be_checked()
+
+
 class TestOffline:
     def test_check_in_offline_is_sent_when_back_online(
         self, context: BrowserContext, page: Page, session: Session
     ) -> None:
-        joined = make_member(session)
-        sign_in(page, joined.token)
-        _wait_for_offline_copy(page)
+        joined = _joined_with_offline_copy(page, session)
 
         context.set_offline(True)
         page.reload()
@@ -115,12 +146,35 @@ class TestOffline:
         expect(page.get_by_role("region", name="Afsendelse")).to_be_hidden()  # nothing waits
         expect(page.get_by_role("status")).to_contain_text("er nu sendt")
 
+        # Opened offline again: Today's copy is from before the check-in, the outbox knows better.
+        context.set_offline(True)
+        page.reload()
+        _expect_rated_yesterday(page, "Roligt")
+
+    def test_a_check_in_sent_online_is_rated_when_today_opens_offline(
+        self, context: BrowserContext, page: Page, session: Session
+    ) -> None:
+        _joined_with_offline_copy(page, session)
+        _rate_and_send(page, {"Ro": "Meget roligt"})
+        expect(page.get_by_role("status")).to_have_text("Tak — gemt")
+
+        context.set_offline(True)
+        page.reload()
+        _expect_rated_yesterday(page, "Meget roligt")
+
+        # Online, Today's new copy from the server knows the check-in: the outbox lets it go.
+        context.set_offline(False)
+        page.reload()
+        expect(page.get_by_role("link", name="I går (udfyldt)")).to_be_visible()
+        deadline = time.monotonic() + 5
+        while _outbox_ids(page):
+            assert time.monotonic() < deadline, "the sent check-in stayed in the outbox"
+            page.wait_for_timeout(100)
+
     def test_queued_check_in_survives_closing_the_app(
         self, context: BrowserContext, page: Page, session: Session
     ) -> None:
-        joined = make_member(session)
-        sign_in(page, joined.token)
-        _wait_for_offline_copy(page)
+        joined = _joined_with_offline_copy(page, session)
         context.set_offline(True)
         page.reload()
         page.get_by_role("radiogroup", name="Ro", exact=True).get_by_role(
@@ -324,9 +378,7 @@ class TestOfflineDaysLater:
         self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
     ) -> None:
         context, page = phone
-        joined = make_member(session)
-        sign_in(page, joined.token)
-        _wait_for_offline_copy(page)
+        joined = _joined_with_offline_copy(page, session)
         context.set_offline(True)
         page.locator('[data-date="2026-11-23"]').click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Mandag 23. november")

@@ -101,7 +101,7 @@ async function load(date, outbox) {
     const data = normalize(await getToday(date));
     // Kept for offline use; the screen does not wait for the writes.
     if (!date) {
-      setValue('today', data).catch(() => {});
+      keepCopy(data, outbox).catch(() => {});
       keepCalendar().catch(() => {});
     }
     return { data, offline: false, since: null };
@@ -119,11 +119,25 @@ async function load(date, outbox) {
       },
     });
     const since = moved === copy ? null : copy.today;
-    if (!date || date === moved.work_date || !moved.dates.some((d) => d.date === date)) {
-      return { data: moved, offline: true, since };
+    // A check-in sent since the copy was kept is rated, though the copy does not say so.
+    const sent = (/** @type {string} */ day) => outbox.forDate(day)?.state === 'sent';
+    const known = { ...moved, dates: moved.dates.map((d) => (sent(d.date) ? { ...d, rated: true } : d)) };
+    if (!date || date === known.work_date || !known.dates.some((d) => d.date === date)) {
+      return { data: known, offline: true, since };
     }
-    return { data: { ...moved, work_date: date, checkin: date === copy.work_date ? copy.checkin : null }, offline: true, since };
+    return { data: { ...known, work_date: date, checkin: date === copy.work_date ? copy.checkin : null }, offline: true, since };
   }
+}
+
+/**
+ * Stores the server's answer as the offline copy; then the sent check-ins it knows (rated, or
+ * no longer in the window) leave the outbox, which kept them so the copy's gap would not show.
+ * @param {Today} data @param {import('../outbox.js').Outbox} outbox
+ */
+async function keepCopy(data, outbox) {
+  await setValue('today', data);
+  const rated = new Set(data.dates.filter((d) => d.rated).map((d) => d.date));
+  await outbox.forgetSent((day) => rated.has(day) || day < data.window.from);
 }
 
 /** The organisation's time zone and the team's working days, for Today offline: /me once per device
@@ -155,9 +169,10 @@ export async function render(root, ctx) {
   }
 
   const date = data.work_date;
-  // A check-in still waiting in the outbox is newer than what the server (or the cache) knows.
+  // A check-in still waiting in the outbox is newer than what the server knows; offline, a sent
+  // one is newer than the copy too.
   const pending = ctx.outbox.forDate(date);
-  const previous = pending && pending.state !== 'sent' ? pending.body : data.checkin;
+  const previous = pending && (pending.state !== 'sent' || offline) ? pending.body : data.checkin;
   const marks = new Map((previous?.solutions ?? []).map((s) => [s.solution_id, s.used]));
 
   const dates = h(
