@@ -4,7 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -92,8 +92,8 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
 
-    api = APIRouter(prefix=API_PREFIX)
-    # Check-ins first: routes are matched in order, and PUT /me/checkins is the hot path.
+    # Check-ins first: routes are matched in order, and PUT /me/checkins is the hot path. Each
+    # router is included into the app itself: every level of nesting is matched on every request.
     for router in (
         checkins_router,
         auth_router,
@@ -102,8 +102,7 @@ def create_app() -> FastAPI:
         me_router,
         solutions_router,
     ):
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:

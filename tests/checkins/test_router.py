@@ -587,9 +587,16 @@ class TestAuthorization:
 
 class TestOpenAPI:
     def test_put_documents_its_body_token_and_answers(self, client: TestClient) -> None:
-        # PUT parses its body and token itself (hot path); the API document must still say so.
+        # PUT parses its date, body and token itself (hot path); the API document must still say so.
         doc = client.get("/api/v1/openapi.json").json()
         put = doc["paths"]["/api/v1/me/checkins/{work_date}"]["put"]
+        [work_date] = put["parameters"]
+        assert (work_date["name"], work_date["in"], work_date["required"]) == (
+            "work_date",
+            "path",
+            True,
+        )
+        assert work_date["schema"]["format"] == "date"
         schema = put["requestBody"]["content"]["application/json"]["schema"]
         assert set(schema["properties"]) == {
             "calm",
