@@ -1,10 +1,11 @@
 """The one error hierarchy; every error leaves the API as {"error": ClassName, "detail": ...}."""
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -113,3 +114,39 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(BaseModel):
+    """What every 422 carries: one readable sentence and the errors per field."""
+
+    error: Literal["ValidationError"]
+    detail: str
+    errors: list[FieldError]
+
+
+def document_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents each 422 with its own HTTPValidationError ({"detail": [...]}); the handler
+    above answers {"error", "detail", "errors"}, so the OpenAPI document is corrected to say so
+    (under FastAPI's schema names, which every operation already refers to)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            body = ValidationErrorBody.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            body.pop("$defs", None)
+            body["properties"]["errors"]["items"] = {"$ref": "#/components/schemas/ValidationError"}
+            schemas["HTTPValidationError"] = body
+            schemas["ValidationError"] = FieldError.model_json_schema()
+        assert app.openapi_schema is not None  # build() keeps what it made
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

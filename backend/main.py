@@ -14,7 +14,7 @@ from backend import db
 from backend.auth.router import router as auth_router
 from backend.checkins import writer as checkin_writer
 from backend.checkins.router import router as checkins_router
-from backend.errors import install_error_handlers
+from backend.errors import document_validation_errors, install_error_handlers
 from backend.frontend import install_frontend
 from backend.me.router import router as me_router
 from backend.orgs.router import router as orgs_router
@@ -121,6 +121,7 @@ def create_app() -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=512)
 
     install_frontend(app)
+    document_validation_errors(app)
     return app
 
 

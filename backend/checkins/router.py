@@ -79,7 +79,12 @@ def _parse_checkin(raw: bytes) -> CheckInIn:
     response_model=CheckInPublic,
     responses={
         201: {"model": CheckInPublic, "description": "Created"},
-        422: {"description": "Validation Error (a bad date, rating, mark or comment)"},
+        422: {
+            "description": "Validation Error (a bad date, rating, mark or comment)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+            },
+        },
     },
     openapi_extra=_PUT_OPENAPI,
 )
