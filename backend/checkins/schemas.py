@@ -80,6 +80,11 @@ class WindowDate(BaseModel):
     working_day: bool
 
 
+class DayOff(BaseModel):
+    work_date: date
+    holiday: str
+
+
 class TodaySolution(BaseModel):
     id: int
     title: str
@@ -95,3 +100,6 @@ class Today(BaseModel):
     dates: list[WindowDate]
     solutions: list[TodaySolution]
     checkin: CheckInPublic | None
+    # Holidays and customary days off in the weeks after today: the app's offline copy, opened on
+    # a later day, needs them to suggest the right date without asking the server.
+    coming_holidays: list[DayOff]

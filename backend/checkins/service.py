@@ -19,6 +19,7 @@ from backend.checkins.models import CheckIn, CheckInSolution
 from backend.checkins.schemas import (
     CheckInIn,
     CheckInPublic,
+    DayOff,
     SolutionMark,
     Today,
     TodaySolution,
@@ -34,6 +35,9 @@ from backend.teams.models import Member, Team
 
 DEFAULT_HISTORY_DAYS = 30
 MAX_HISTORY_DAYS = 366
+# How far ahead Today names the days off, for an offline copy opened on a later day (a month covers
+# Christmas to New Year and Easter from any day before them).
+COMING_HOLIDAY_DAYS = 31
 
 
 class UnknownSolution(Unprocessable):
@@ -335,6 +339,11 @@ def today(*, session: Session, member: Member, on_date: date | None = None) -> T
         ],
         solutions=_today_solutions(session=session, team_id=context.team_id, on_date=work_date),
         checkin=checkins.get(work_date),
+        coming_holidays=[
+            DayOff(work_date=day, holiday=name)
+            for day in (window[1] + timedelta(days=n) for n in range(1, COMING_HOLIDAY_DAYS + 1))
+            if (name := workdates.holiday_name(day)) is not None
+        ],
     )
 
 

@@ -44,6 +44,7 @@ export class NetworkError extends Error {}
  * @property {{date: string, work_date?: string, rated: boolean, holiday?: string | null, working_day?: boolean}[]} dates
  * @property {ActiveSolution[]} solutions
  * @property {Checkin | null} checkin
+ * @property {{work_date: string, holiday: string}[]} [coming_holidays]  days off in the month after today
  */
 /** @typedef {{id: number, display_name: string | null, locale?: string | null, joined_at: string}} MemberInfo */
 /** @typedef {{id: number, name: string}} TeamRef */

@@ -44,8 +44,8 @@ function isoWeekday(iso) {
 
 /**
  * Today's offline copy, moved to the device's today when it is from an earlier day.
- * New days are unrated; whether one is a working day follows the team's weekdays (a holiday on a
- * new day is not known offline, so it counts as a working day).
+ * New days are unrated; a new day is a working day on the team's weekdays unless the copy names it
+ * among the coming holidays (the server's list for the month after the copy's today).
  * @param {Today} copy   what /me/today answered last time (dates newest first)
  * @param {{now: {date: string, hour: number}, workingDays?: number[] | null,
  *          answered: (date: string) => boolean}} clock
@@ -57,11 +57,13 @@ export function moveToToday(copy, { now, workingDays, answered }) {
   const length = daysBetween(copy.window.from, copy.window.to);
   const working = new Set(workingDays ?? WEEKDAYS);
   const known = new Map(copy.dates.map((d) => [d.date, d]));
+  const holidays = new Map((copy.coming_holidays ?? []).map((d) => [d.work_date, d.holiday]));
   /** @type {Today['dates']} */
   const dates = [];
   for (let n = 0; n <= length; n += 1) {
     const day = addDays(now.date, -n);
-    dates.push(known.get(day) ?? { date: day, rated: false, holiday: null, working_day: working.has(isoWeekday(day)) });
+    const holiday = holidays.get(day) ?? null;
+    dates.push(known.get(day) ?? { date: day, rated: false, holiday, working_day: !holiday && working.has(isoWeekday(day)) });
   }
   // Before noon the previous working day, unless it is rated; from noon today (never outside the window).
   const previous = dates.slice(1).find((d) => d.working_day !== false);

@@ -515,6 +515,23 @@ class TestToday:
             ("2026-12-26", "2. juledag", False),
             ("2026-12-25", "Juledag", False),
         ]
+        assert [(d["work_date"], d["holiday"]) for d in body["coming_holidays"]] == [
+            ("2026-12-31", "Nytårsaftensdag"),
+            ("2027-01-01", "Nytårsdag"),
+        ]
+
+    def test_the_coming_month_s_days_off_are_named_for_the_offline_copy(
+        self, client: TestClient, session: Session, set_now: SetNow
+    ) -> None:
+        set_now("2026-11-26T08:00:00+01:00")
+        member = make_member(session)
+        body = client.get("/api/v1/me/today", headers=member.headers).json()
+        # 31 days after Thursday 26 November: up to and including Saturday 27 December.
+        assert body["coming_holidays"] == [
+            {"work_date": "2026-12-24", "holiday": "Juleaftensdag"},
+            {"work_date": "2026-12-25", "holiday": "Juledag"},
+            {"work_date": "2026-12-26", "holiday": "2. juledag"},
+        ]
 
 
 ENDPOINTS = [

@@ -374,6 +374,31 @@ class TestOfflineDaysLater:
         # The team works on Saturdays; Sunday (not in the window yet) would be its day off.
         assert _chips(page)[:2] == [("2026-11-28", "I dag"), ("2026-11-27", "I går")]
 
+    def test_holidays_on_the_new_days_are_known_offline(
+        self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
+    ) -> None:
+        context, page = phone
+        # Last online Tuesday 22 December; opened offline on Monday 28 December before noon.
+        server.start("2026-12-22T09:00:00+01:00")
+        _days_later(page, "2026-12-22T09:00:00+01:00")
+        _joined_with_offline_copy(page, session)
+        context.set_offline(True)
+        _days_later(page, "2026-12-28T09:00:00+01:00")
+        page.reload()
+
+        # Friday 25 December is Juledag, not the previous working day: in the window (25–28
+        # December) there is none, so Monday itself is suggested.
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text("I dag, mandag 28. december")
+        assert [label.endswith("(fridag)") for _, label in _chips(page)] == [
+            False,
+            True,
+            True,
+            True,
+        ]
+        page.locator('[data-date="2026-12-25"]').click()
+        expect(page.get_by_text("Juledag er en fridag.")).to_be_visible()
+
     def test_a_check_in_for_a_day_that_left_the_window_meanwhile_is_refused_and_shown(
         self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
     ) -> None:
