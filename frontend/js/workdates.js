@@ -5,7 +5,8 @@
  * fetched. Opened days later, that copy would call an old day "i dag" and offer dates the server no
  * longer accepts, so a copy from an earlier day is moved to the device's today: dates that left the
  * window go, new days come in unrated, and the suggested date follows the server's rule again. A copy
- * from today, or a device clock behind the server's, is trusted as it is. */
+ * from today keeps its dates, but the suggestion is worked out again: noon may have passed, or the
+ * suggested day may have been answered since. A device clock behind the server's is not trusted. */
 
 import { addDays, daysBetween } from './i18n.js';
 
@@ -43,32 +44,46 @@ function isoWeekday(iso) {
 }
 
 /**
- * Today's offline copy, moved to the device's today when it is from an earlier day.
- * New days are unrated; a new day is a working day on the team's weekdays unless the copy names it
- * among the coming holidays (the server's list for the month after the copy's today).
- * @param {Today} copy   what /me/today answered last time (dates newest first)
- * @param {{now: {date: string, hour: number}, workingDays?: number[] | null,
- *          answered: (date: string) => boolean}} clock
- *        now: localNow() in the org's zone; answered: a check-in for that date waits in the outbox
- * @returns {Today}
+ * The window's dates ending on `today`, newest first: the copy's where it has them, new days unrated;
+ * a new day is a working day on the team's weekdays unless the copy names it among the coming
+ * holidays (the server's list for the month after the copy's today).
+ * @param {Today} copy @param {string} today @param {number} length days before today
+ * @param {number[] | null | undefined} workingDays
+ * @returns {Today['dates']}
  */
-export function moveToToday(copy, { now, workingDays, answered }) {
-  if (now.date <= copy.today) return copy;
-  const length = daysBetween(copy.window.from, copy.window.to);
+function windowOf(copy, today, length, workingDays) {
   const working = new Set(workingDays ?? WEEKDAYS);
   const known = new Map(copy.dates.map((d) => [d.date, d]));
   const holidays = new Map((copy.coming_holidays ?? []).map((d) => [d.work_date, d.holiday]));
   /** @type {Today['dates']} */
   const dates = [];
   for (let n = 0; n <= length; n += 1) {
-    const day = addDays(now.date, -n);
+    const day = addDays(today, -n);
     const holiday = holidays.get(day) ?? null;
     dates.push(known.get(day) ?? { date: day, rated: false, holiday, working_day: !holiday && working.has(isoWeekday(day)) });
   }
+  return dates;
+}
+
+/**
+ * Today's offline copy, moved to the device's today when it is from an earlier day, with the
+ * suggested date worked out again (the copy itself when that changes nothing).
+ * @param {Today} copy   what /me/today answered last time (dates newest first)
+ * @param {{now: {date: string, hour: number}, workingDays?: number[] | null,
+ *          answered: (date: string) => boolean}} clock
+ *        now: localNow() in the org's zone; answered: a check-in for that date waits in the outbox
+ *        or was sent from it
+ * @returns {Today}
+ */
+export function moveToToday(copy, { now, workingDays, answered }) {
+  if (now.date < copy.today) return copy;
+  const length = daysBetween(copy.window.from, copy.window.to);
+  const dates = now.date === copy.today ? copy.dates : windowOf(copy, now.date, length, workingDays);
   // Before noon the previous working day, unless it is rated; from noon today (never outside the window).
   const previous = dates.slice(1).find((d) => d.working_day !== false);
   const suggested =
     now.hour < SWITCH_TO_TODAY_AT && previous && !previous.rated && !answered(previous.date) ? previous.date : now.date;
+  if (now.date === copy.today && suggested === copy.work_date) return copy;
   return {
     ...copy,
     today: now.date,

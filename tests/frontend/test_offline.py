@@ -106,9 +106,12 @@ def _outbox_ids(page: Page) -> list[str]:
 
 
 def _expect_rated_yesterday(page: Page, calm: str) -> None:
-    """Today shows yesterday as rated (its chip says so) with the answer sent selected."""
+    """Today moves on to today, as the server would, shows yesterday as rated (its chip says so),
+    and yesterday opens with the answer sent selected."""
     expect(page.get_by_text("Du er offline.")).to_be_visible()
-    expect(page.get_by_role("link", name="I går (udfyldt)")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("I dag, torsdag 26. november")
+    page.get_by_role("link", name="I går (udfyldt)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("I går, onsdag 25. november")
     expect(
         page.get_by_role("radiogroup", name="Ro", exact=True).get_by_role(
             "radio", name=calm, exact=True
@@ -164,7 +167,7 @@ class TestOffline:
 
         # Online, Today's new copy from the server knows the check-in: the outbox lets it go.
         context.set_offline(False)
-        page.reload()
+        page.goto("/")
         expect(page.get_by_role("link", name="I går (udfyldt)")).to_be_visible()
         deadline = time.monotonic() + 5
         while _outbox_ids(page):
@@ -187,7 +190,10 @@ class TestOffline:
         reopened = context.new_page()
         reopened.goto("/")
         expect(reopened.locator("#outbox")).to_contain_text("Venter på forbindelse")
-        # The waiting answer is what the screen shows for that date.
+        # Yesterday is answered, so today is suggested; the waiting answer is what the screen
+        # shows for yesterday.
+        expect(reopened.get_by_role("heading", level=1)).to_have_text("I dag, torsdag 26. november")
+        reopened.locator('[data-date="2026-11-25"]').click()
         expect(
             reopened.get_by_role("radiogroup", name="Ro", exact=True).get_by_role(
                 "radio", name="Meget uroligt", exact=True
@@ -373,6 +379,35 @@ class TestOfflineDaysLater:
         expect(page.get_by_role("heading", level=1)).to_have_text("I går, fredag 27. november")
         # The team works on Saturdays; Sunday (not in the window yet) would be its day off.
         assert _chips(page)[:2] == [("2026-11-28", "I dag"), ("2026-11-27", "I går")]
+
+    def test_on_the_same_day_the_suggestion_moves_on_once_yesterday_is_answered(
+        self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
+    ) -> None:
+        context, page = phone
+        _joined_with_offline_copy(page, session)
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_text("I går, onsdag 25. november")
+        context.set_offline(True)
+        _rate_and_send(page, {"Ro": "Roligt"})
+        expect(page.get_by_role("status")).to_have_text(
+            "Du er offline — sendes, når du er online igen"
+        )
+
+        # Opened again that morning, still offline: yesterday is answered, so today is next.
+        page.reload()
+        expect(heading).to_have_text("I dag, torsdag 26. november")
+        expect(page.get_by_text("Du er offline. Du ser teamets løsninger")).to_have_count(0)
+
+    def test_on_the_same_day_the_suggestion_is_today_from_noon(
+        self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session
+    ) -> None:
+        context, page = phone
+        _joined_with_offline_copy(page, session)
+        expect(page.get_by_role("heading", level=1)).to_have_text("I går, onsdag 25. november")
+        context.set_offline(True)
+        _days_later(page, "2026-11-26T12:30:00+01:00")
+        page.reload()
+        expect(page.get_by_role("heading", level=1)).to_have_text("I dag, torsdag 26. november")
 
     def test_holidays_on_the_new_days_are_known_offline(
         self, server: MovableServer, phone: tuple[BrowserContext, Page], session: Session

@@ -118,7 +118,7 @@ async function load(date, outbox) {
         return Boolean(item && item.state !== 'failed');
       },
     });
-    const since = moved === copy ? null : copy.today;
+    const since = moved.today === copy.today ? null : copy.today;
     // A check-in sent since the copy was kept is rated, though the copy does not say so.
     const sent = (/** @type {string} */ day) => outbox.forDate(day)?.state === 'sent';
     const known = { ...moved, dates: moved.dates.map((d) => (sent(d.date) ? { ...d, rated: true } : d)) };
