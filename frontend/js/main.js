@@ -4,7 +4,7 @@ import { h } from './dom.js';
 import { getValue } from './idb.js';
 import { DEFAULT_LOCALE, formatDate, isLocale, setLocale, t, translateDom } from './i18n.js';
 import { errorText } from './messages.js';
-import { createOutbox } from './outbox.js';
+import { CHECKIN_SENT, createOutbox } from './outbox.js';
 import { createRouter } from './router.js';
 import { routes } from './routes.js';
 import { loadSession, memberToken } from './session.js';
@@ -107,7 +107,7 @@ async function start() {
   let registration = null;
   const outbox = createOutbox({
     onChange: (items) => renderOutbox(byId('outbox'), byId('outbox-list'), outbox, items),
-    onFlushed: (item) =>
+    onFlushed: (item) => {
       announce(
         item.state === 'sent'
           ? item.request
@@ -115,7 +115,12 @@ async function start() {
             : t('outbox.sent_later', { date: formatDate(item.date) })
           : errorText(item.error, item.detail),
         item.state === 'sent' ? 'info' : 'error',
-      ),
+      );
+      // A screen showing that day (Today's date chips) can mark it rated without redrawing.
+      if (item.state === 'sent' && !item.request) {
+        document.dispatchEvent(new CustomEvent(CHECKIN_SENT, { detail: item.date }));
+      }
+    },
     // Background Sync (where the browser has it) wakes the service worker when the connection is
     // back, even with the app closed; the worker then asks an open page to flush.
     onBackground: () => {

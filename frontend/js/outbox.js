@@ -12,6 +12,9 @@ import { ApiError, putCheckin, request } from './api.js';
 import { allItems, deleteItem, putItem } from './idb.js';
 import { memberToken } from './session.js';
 
+/** Event on `document` when a queued check-in has been sent in the background; detail: its date. */
+export const CHECKIN_SENT = 'pux:checkin-sent';
+
 /** @typedef {'queued' | 'sending' | 'sent' | 'failed'} ItemState */
 /**
  * @typedef {Object} OutboxItem

@@ -148,6 +148,8 @@ class TestOffline:
         )
         expect(page.get_by_role("region", name="Afsendelse")).to_be_hidden()  # nothing waits
         expect(page.get_by_role("status")).to_contain_text("er nu sendt")
+        # The screen still open says yesterday is rated, without being opened again.
+        expect(page.get_by_role("link", name="I går (udfyldt)")).to_be_visible()
 
         # Opened offline again: Today's copy is from before the check-in, the outbox knows better.
         context.set_offline(True)

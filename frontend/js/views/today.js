@@ -5,6 +5,7 @@ import { append, h, uid } from '../dom.js';
 import { getValue, setValue } from '../idb.js';
 import { describeWorkDate, formatDate, shortDate, t } from '../i18n.js';
 import { describeError, errorText } from '../messages.js';
+import { CHECKIN_SENT } from '../outbox.js';
 import { forgetMember } from '../session.js';
 import { localNow, moveToToday } from '../workdates.js';
 
@@ -299,4 +300,10 @@ export async function render(root, ctx) {
     dayOff(data.dates.find((d) => d.date === date)),
     form,
   ]);
+
+  // Sent in the background while this screen is open (back online): the day's chip says so now.
+  /** @param {Event} event */
+  const onSent = (event) => markRated(/** @type {CustomEvent<string>} */ (event).detail);
+  document.addEventListener(CHECKIN_SENT, onSent);
+  return () => document.removeEventListener(CHECKIN_SENT, onSent);
 }
