@@ -9,13 +9,15 @@ is what made PostgreSQL keep up. The statements are plain SQL both databases und
 dates and times differ per driver, and those differences live here, matching what SQLAlchemy
 stores (the tests read it back through the ORM)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
+
+from backend.solutions.service import SolutionRow, StatusChangeRow
 
 # Token → member, team and org settings (only token hashes are ever stored).
 _AUTHENTICATE = """
@@ -51,6 +53,19 @@ ON CONFLICT (member_id, work_date) DO UPDATE SET
     share_comment = excluded.share_comment, updated_at = excluded.updated_at,
     revision = checkin.revision + 1
 RETURNING member_id, work_date, id, revision, created_at, updated_at
+"""
+# The rows solutions.service.active_ids needs for the batch's teams (see active_solution_ids there).
+_SOLUTIONS = """
+SELECT s.id, s.team_id, s.status, o.timezone
+FROM solution AS s
+JOIN team AS t ON t.id = s.team_id
+JOIN organisation AS o ON o.id = t.org_id
+WHERE s.team_id IN ({markers})
+"""
+_STATUS_CHANGES = """
+SELECT solution_id, to_status, changed_at FROM solution_status_change
+WHERE solution_id IN ({markers})
+ORDER BY changed_at, id
 """
 _DELETE_MARKS = "DELETE FROM checkin_solution WHERE checkin_id IN ({markers})"
 _INSERT_MARKS = (
@@ -119,6 +134,22 @@ class Statements:
             _upsert(self.driver.marker, len(rows)), [value for row in rows for value in row]
         )
         return [tuple(row) for row in self.cursor.fetchall()]
+
+    def solutions(
+        self, team_ids: Collection[int]
+    ) -> tuple[list[SolutionRow], list[StatusChangeRow]]:
+        """The teams' solutions and their status changes, as solutions.service.active_ids takes
+        them."""
+        marker = self.driver.marker
+        self.cursor.execute(_SOLUTIONS.format(markers=_markers(marker, len(team_ids))), [*team_ids])
+        solutions = [tuple(row) for row in self.cursor.fetchall()]
+        if not solutions:
+            return [], []
+        ids = [row[0] for row in solutions]
+        self.cursor.execute(_STATUS_CHANGES.format(markers=_markers(marker, len(ids))), ids)
+        as_utc = self.driver.datetime_value
+        history = [(row[0], row[1], as_utc(row[2])) for row in self.cursor.fetchall()]
+        return solutions, history
 
     def delete_marks(self, checkin_ids: Sequence[int]) -> None:
         sql = _DELETE_MARKS.format(markers=_markers(self.driver.marker, len(checkin_ids)))

@@ -218,28 +218,31 @@ def _was_active(
     return status_at_start in ACTIVE_STATUSES
 
 
+# (solution id, team id, current status, the organisation's time zone)
+SolutionRow = tuple[int, int, str, str]
+# (solution id, to_status, changed_at in UTC), oldest first per solution
+StatusChangeRow = tuple[int, str, datetime]
+
+
 def active_solution_ids(
     *, session: Session, team_days: Collection[tuple[int, date]]
 ) -> dict[tuple[int, date], set[int]]:
     """For each (team, work date): the ids of the team's solutions that were in trial or adopted
-    at some time on that date, in the organisation's time zone.
+    at some time on that date, in the organisation's time zone (the rule: `active_ids`).
 
-    Past dates follow the status history, so a day is rated against the solutions that applied
-    that day; for today a solution whose status is active now counts too. Two queries for any
-    number of teams and dates (the check-in writer asks for a whole batch at once)."""
-    found: dict[tuple[int, date], set[int]] = {key: set() for key in team_days}
+    Two queries for any number of teams and dates. The check-in writer fetches the same rows with
+    raw SQL (checkins/sql.py) and applies the same rule."""
     team_ids = {team_id for team_id, _ in team_days}
     if not team_ids:
-        return found
+        return {key: set() for key in team_days}
     solutions = session.exec(
         select(Solution.id, Solution.team_id, Solution.status, Organisation.timezone)
         .join(Team, col(Team.id) == Solution.team_id)
         .join(Organisation, col(Organisation.id) == Team.org_id)
         .where(col(Solution.team_id).in_(team_ids))
     ).all()
-    histories: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    if solutions:
-        for changed_id, to_status, changed_at in session.exec(
+    history = (
+        session.exec(
             select(
                 SolutionStatusChange.solution_id,
                 SolutionStatusChange.to_status,
@@ -247,12 +250,34 @@ def active_solution_ids(
             )
             .where(col(SolutionStatusChange.solution_id).in_([row[0] for row in solutions]))
             .order_by(col(SolutionStatusChange.changed_at), col(SolutionStatusChange.id))
-        ).all():
-            histories[changed_id].append((to_status, changed_at))
+        ).all()
+        if solutions
+        else []
+    )
+    return active_ids(
+        team_days=team_days,
+        solutions=[(s_id or 0, team_id, status, tz) for s_id, team_id, status, tz in solutions],
+        history=history,
+    )
+
+
+def active_ids(
+    *,
+    team_days: Collection[tuple[int, date]],
+    solutions: Sequence[SolutionRow],
+    history: Sequence[StatusChangeRow],
+) -> dict[tuple[int, date], set[int]]:
+    """The rule for "active on a date", over the teams' solutions and their status history.
+
+    Past dates follow the status history, so a day is rated against the solutions that applied
+    that day; for today a solution whose status is active now counts too."""
+    found: dict[tuple[int, date], set[int]] = {key: set() for key in team_days}
+    histories: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for changed_id, to_status, changed_at in history:
+        histories[changed_id].append((to_status, changed_at))
     timezones: dict[int, str] = {}
     by_team: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for solution_id, team_id, status, timezone in solutions:
-        assert solution_id is not None
         timezones[team_id] = timezone
         by_team[team_id].append((solution_id, status))
     for team_id, on_date in team_days:

@@ -14,8 +14,10 @@ from backend.checkins import service, writer
 from backend.checkins.models import CheckIn, CheckInSolution
 from backend.checkins.schemas import CheckInIn
 from backend.checkins.service import CheckInRequest, UnknownSolution
+from backend.checkins.sql import statements
 from backend.checkins.workdates import WorkDateInFuture, WorkDateOutsideWindow
 from backend.errors import Unauthorized
+from backend.solutions import service as solution_service
 from backend.solutions.models import Solution, SolutionStatusChange
 from tests.factories import make_member, make_team
 
@@ -132,3 +134,53 @@ class TestConcurrentPuts:
         rows = session.exec(select(CheckIn)).all()
         assert len(rows) == 15
         assert sorted(r.revision for r in rows) == [4] * 15
+
+
+def test_the_writer_finds_the_same_active_solutions_as_the_solutions_domain(
+    session: Session,
+) -> None:
+    """The writer reads solutions and their history with raw SQL (its own date and time parsing)
+    and applies the solutions domain's rule: for every team and day it must agree with the ORM."""
+    green, red = make_team(session), make_team(session, name="Stue Rød")
+    assert green.id is not None and red.id is not None
+
+    def solution(team_id: int, title: str, status: str, *changes: tuple[str, datetime]) -> int:
+        row = Solution(team_id=team_id, perspective="P", title=title, status=status)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        for to_status, changed_at in changes:
+            session.add(
+                SolutionStatusChange(solution_id=row.id, to_status=to_status, changed_at=changed_at)
+            )
+        return row.id
+
+    # 23:30 on 25 October, the 25-hour day the clocks go back: 22:30 UTC, still the 25th.
+    late = solution(
+        green.id, "Sen aftale", "trial", ("trial", datetime(2026, 10, 25, 22, 30, tzinfo=UTC))
+    )
+    dropped = solution(
+        green.id,
+        "Droppet",
+        "dropped",
+        ("trial", datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),
+        ("dropped", datetime(2026, 11, 25, 8, 0, 0, 123456, tzinfo=UTC)),
+    )
+    solution(red.id, "Foreslået", "proposed", ("proposed", datetime(2026, 11, 1, tzinfo=UTC)))
+    today = solution(
+        red.id, "Ny i dag", "trial", ("trial", datetime(2026, 11, 26, 6, 59, tzinfo=UTC))
+    )
+    session.commit()
+    days = [date(2026, 10, 24), date(2026, 10, 25), date(2026, 10, 26)]
+    days += [date(2026, 11, day) for day in range(22, 27)]
+    wanted = {(team_id, day) for team_id in (green.id, red.id) for day in days}
+
+    from_orm = solution_service.active_solution_ids(session=session, team_days=wanted)
+    from_writer = service._active_solution_ids(statements(session.connection()), wanted)
+
+    assert from_writer == from_orm
+    assert (from_writer[green.id, days[0]], from_writer[green.id, days[1]]) == (set(), {late})
+    assert from_writer[green.id, date(2026, 11, 25)] == {late, dropped}  # dropped that morning
+    assert from_writer[green.id, date(2026, 11, 26)] == {late}
+    assert from_writer[red.id, date(2026, 11, 26)] == {today}
+    assert from_writer[red.id, date(2026, 11, 25)] == set()
