@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case
@@ -256,7 +257,8 @@ def active_solution_ids(
     )
     return active_ids(
         team_days=team_days,
-        solutions=[(s_id or 0, team_id, status, tz) for s_id, team_id, status, tz in solutions],
+        # Read from the table, so never None (SQLModel types a primary key as int | None).
+        solutions=cast(Sequence[SolutionRow], solutions),
         history=history,
     )
 
