@@ -79,13 +79,29 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
     return "; ".join(_describe(e) for e in errors)
 
 
-def _json_safe(errors: list[Any]) -> list[dict[str, Any]]:
-    safe = []
-    for e in errors:
-        item = {k: v for k, v in dict(e).items() if k in ("loc", "msg", "type")}
-        item["loc"] = [p if isinstance(p, int | str) else str(p) for p in item.get("loc", ())]
-        safe.append(item)
-    return safe
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorBody(BaseModel):
+    """What every 422 carries: one readable sentence and the errors per field."""
+
+    error: Literal["ValidationError"]
+    detail: str
+    errors: list[FieldError]
+
+
+def _field_errors(errors: list[Any]) -> list[FieldError]:
+    return [
+        FieldError(
+            loc=[p if isinstance(p, int | str) else str(p) for p in e.get("loc", ())],
+            msg=e.get("msg", ""),
+            type=e.get("type", ""),
+        )
+        for e in errors
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -100,11 +116,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         raw = list(exc.errors())
-        errors = _json_safe(raw)
-        return JSONResponse(
-            {"error": "ValidationError", "detail": validation_message(raw), "errors": errors},
-            status_code=422,
+        body = ValidationErrorBody(
+            error="ValidationError", detail=validation_message(raw), errors=_field_errors(raw)
         )
+        return JSONResponse(body.model_dump(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -114,20 +129,6 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
-
-
-class FieldError(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ValidationErrorBody(BaseModel):
-    """What every 422 carries: one readable sentence and the errors per field."""
-
-    error: Literal["ValidationError"]
-    detail: str
-    errors: list[FieldError]
 
 
 def document_validation_errors(app: FastAPI) -> None:
