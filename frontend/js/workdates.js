@@ -6,7 +6,7 @@
  * longer accepts, so a copy from an earlier day is moved to the device's today: dates that left the
  * window go, new days come in unrated, and the suggested date follows the server's rule again. A copy
  * from today keeps its dates, but the suggestion is worked out again: noon may have passed, or the
- * suggested day may have been answered since. A device clock behind the server's is not trusted. */
+ * suggested day may have been answered since. A device clock behind the copy's today changes nothing. */
 
 import { addDays, daysBetween } from './i18n.js';
 
