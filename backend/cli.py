@@ -29,6 +29,7 @@ class CliError(Exception):
 def migrate() -> None:
     if settings.database_url.startswith("sqlite:///"):
         (ROOT_DIR / "data").mkdir(exist_ok=True)
+    db.create_missing_sqlite_file(db.engine)
     config = Config(str(ROOT_DIR / "alembic.ini"))
     config.attributes["configure_logger"] = False
     with db.engine.begin() as connection:

@@ -333,7 +333,9 @@ class TestMigrateCommand:
     @pytest.fixture
     def empty_database(self, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         previous = db.engine
-        engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.db'}")
+        engine = db.make_engine(
+            f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.db'}", create=True
+        )
         db.use_engine(engine)
         yield engine
         db.use_engine(previous)
