@@ -299,7 +299,9 @@ class TestServeStartup:
         monkeypatch.setattr(cli.settings, "demo", False)
         monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
         assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
-        assert calls == [{"host": "0.0.0.0", "port": 8123, "log_level": "info"}]
+        assert calls == [
+            {"host": "0.0.0.0", "port": 8123, "log_level": "info", "proxy_headers": False}
+        ]
         assert "/docs" in capsys.readouterr().out
         assert cli.main(["serve"]) == 0
         assert calls[1]["host"] == "127.0.0.1"

@@ -182,12 +182,16 @@ class TestTextThatIsNotUnicode:
 
 
 @contextmanager
-def live(app: FastAPI) -> Iterator[int]:
-    """`app` served by uvicorn on a free port in this process, until the block ends."""
+def live(app: FastAPI, *, access_log: bool = False) -> Iterator[int]:
+    """`app` served by uvicorn on a free port in this process, until the block ends; its log
+    records go to the root logger (pytest's caplog), uvicorn configures no handlers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=access_log
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
