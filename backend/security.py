@@ -1,14 +1,57 @@
 """Secrets: bearer tokens (random, stored only as SHA-256), invite codes, password hashing."""
 
 import hashlib
+import os
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-_password_hash = PasswordHash((Argon2Hasher(),))  # argon2id
+from backend.errors import ServerBusy
+
+T = TypeVar("T")
+
+# argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane). A hash made with other parameters
+# (the earlier 64 MiB ones) is replaced at its owner's next successful login.
+_password_hash = PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19 * 1024, parallelism=1),))
 # Hashed once at import so an unknown email costs as much as a wrong password (no timing oracle).
 DUMMY_PASSWORD_HASH = _password_hash.hash("pux-dummy-password-for-timing")
+
+# Each hash takes 19 MiB and a core for tens of milliseconds, so hashes run in a pool of one thread
+# per core: memory stays flat however many logins arrive (malloc keeps a freed 19 MiB in the
+# arena of the thread that used it, so hashing in every request thread grew by that per thread).
+# A few more wait briefly; beyond that a login gets 503 ServerBusy with Retry-After at once
+# instead of piling up.
+HASH_SLOTS = os.cpu_count() or 1
+MAX_WAITING_HASHES = 4 * HASH_SLOTS
+HASH_WAIT_SECONDS = 2.0
+_pool = ThreadPoolExecutor(max_workers=HASH_SLOTS, thread_name_prefix="argon2")
+_admitted = 0
+_admitted_lock = threading.Lock()
+
+
+def _in_pool(work: Callable[[], T]) -> T:
+    global _admitted
+    with _admitted_lock:
+        if _admitted >= HASH_SLOTS + MAX_WAITING_HASHES:
+            raise ServerBusy("Too many logins at once; try again in a moment")
+        _admitted += 1
+    try:
+        future = _pool.submit(work)
+        try:
+            return future.result(timeout=HASH_WAIT_SECONDS)
+        except FutureTimeout:
+            future.cancel()
+            raise ServerBusy("Too many logins at once; try again in a moment") from None
+    finally:
+        with _admitted_lock:
+            _admitted -= 1
+
 
 # Unambiguous alphabet: no 0/O, 1/I/L, 5/S, 2/Z, 8/B, U/V. 22 symbols, 12 chars: ~53.5 bits.
 INVITE_ALPHABET = "34679ACDEFGHJKMNPQRTWX"
@@ -37,8 +80,9 @@ def normalize_invite_code(code: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _password_hash.hash(password)
+    return _in_pool(lambda: _password_hash.hash(password))
 
 
-def verify_password(password: str, password_hash: str) -> bool:
-    return _password_hash.verify(password, password_hash)
+def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """Whether the password matches, and a new hash when the stored one has old parameters."""
+    return _in_pool(lambda: _password_hash.verify_and_update(password, password_hash))

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from backend.auth import service as auth_service
@@ -15,10 +15,13 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 @router.post("/token", response_model=TokenPublic)
 def login(
-    session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    session: SessionDep, request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenPublic:
     coordinator = auth_service.authenticate(
-        session=session, email=form.username, password=form.password
+        session=session,
+        email=form.username,
+        password=form.password,
+        client=request.client.host if request.client else "unknown",
     )
     return TokenPublic(
         access_token=auth_service.issue_token(session=session, coordinator=coordinator)
