@@ -9,12 +9,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from backend import db, http, logs
+from backend import db, http, logs, openapi
 from backend.auth.router import router as auth_router
 from backend.checkins import writer as checkin_writer
 from backend.checkins.router import router as checkins_router
 from backend.config import settings
-from backend.errors import document_validation_errors
 from backend.frontend import install_frontend
 from backend.me.router import router as me_router
 from backend.orgs.router import router as orgs_router
@@ -79,7 +78,7 @@ def create_app() -> FastAPI:
     http.install(app, trusted_proxies=settings.trusted_proxies)
 
     install_frontend(app)
-    document_validation_errors(app)
+    openapi.install(app)
     return app
 
 

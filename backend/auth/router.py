@@ -8,12 +8,16 @@ from fastapi.security import OAuth2PasswordRequestForm
 from backend.auth import service as auth_service
 from backend.auth.dependencies import CoordinatorToken, CurrentCoordinator
 from backend.auth.schemas import TokenPublic
+from backend.auth.service import InvalidEmail
 from backend.db import SessionDep
+from backend.errors import ServerBusy, TooManyRequests, Unauthorized
+from backend.openapi import raises
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", response_model=TokenPublic)
+@raises(Unauthorized, InvalidEmail, TooManyRequests, ServerBusy)
 def login(
     session: SessionDep, request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenPublic:

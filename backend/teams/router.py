@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Request, status
 
 from backend import ratelimit
 from backend.db import PathId, SessionDep
-from backend.errors import Gone, NotFound
+from backend.errors import Conflict, Gone, NotFound, TooManyRequests
+from backend.openapi import raises
 from backend.orgs.dependencies import OrgForCoordinator
 from backend.teams import service as team_service
 from backend.teams.dependencies import TeamForCoordinator
@@ -54,12 +55,14 @@ def list_teams(session: SessionDep, org: OrgForCoordinator) -> list[TeamPublic]:
 
 
 @router.post("/orgs/{org_id}/teams", status_code=status.HTTP_201_CREATED)
+@raises(Conflict)
 def create_team(session: SessionDep, org: OrgForCoordinator, body: TeamCreate) -> TeamPublic:
     team = team_service.create_team(session=session, org=org, data=body)
     return team_service.team_public(session=session, team=team)
 
 
 @router.patch("/teams/{team_id}")
+@raises(Conflict)
 def update_team(session: SessionDep, team: TeamForCoordinator, body: TeamUpdate) -> TeamPublic:
     team = team_service.update_team(session=session, team=team, changes=body)
     return team_service.team_public(session=session, team=team)
@@ -84,6 +87,7 @@ def create_invite(
 
 
 @router.delete("/teams/{team_id}/invites/{code}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(NotFound)
 def revoke_invite(session: SessionDep, team: TeamForCoordinator, code: InviteCodePath) -> None:
     team_service.revoke_invite(session=session, team=team, code=code)
 
@@ -94,11 +98,13 @@ def list_members(session: SessionDep, team: TeamForCoordinator) -> Sequence[Memb
 
 
 @router.delete("/teams/{team_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(NotFound)
 def remove_member(session: SessionDep, team: TeamForCoordinator, member_id: PathId) -> None:
     team_service.remove_member(session=session, team=team, member_id=member_id)
 
 
 @router.get("/invites/{code}")
+@raises(NotFound, Gone, TooManyRequests)
 def preview_invite(session: SessionDep, request: Request, code: InviteCodePath) -> InvitePreview:
     """For the join screen: whose team an invite is for. Wrong codes count against the same
     per-client limit as POST /join, so this is no way around it."""
@@ -110,6 +116,7 @@ def preview_invite(session: SessionDep, request: Request, code: InviteCodePath) 
 
 
 @router.post("/join", status_code=status.HTTP_201_CREATED)
+@raises(NotFound, Gone, TooManyRequests)
 def join(session: SessionDep, request: Request, body: JoinCreate) -> JoinPublic:
     with _invite_attempt(request):
         joined = team_service.join(session=session, code=body.code, display_name=body.display_name)
