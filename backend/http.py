@@ -236,6 +236,8 @@ def _json_problem(text: str) -> tuple[list[Any], str, str] | None:
         if isinstance(value, str):
             if not is_unicode_text(value):
                 return loc, NOT_UNICODE, "string_unicode"
+        elif isinstance(value, dict | list) and len(value) > MAX_JSON_VALUES:
+            return loc, f"may hold at most {MAX_JSON_VALUES} JSON values", "json_too_large"
         elif isinstance(value, dict):
             for key, item in value.items():
                 if not is_unicode_text(key):
