@@ -174,11 +174,11 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{_field_path(loc)}: {error.get('msg', 'invalid')}"
 
 
-def validation_message(errors: list[dict[str, Any]], total: int | None = None) -> str:
+def validation_message(errors: list[dict[str, Any]]) -> str:
     """One readable sentence per field, e.g. "calm: Input should be less than or equal to 5"."""
     listed = errors[:MAX_LISTED_ERRORS]
     message = "; ".join(_describe(e) for e in listed)
-    more = (total if total is not None else len(errors)) - len(listed)
+    more = len(errors) - len(listed)
     return f"{message}; and {more} more errors" if more > 0 else message
 
 
@@ -193,13 +193,11 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def validation_error_response(
-    errors: list[dict[str, Any]], total: int | None = None
-) -> JSONResponse:
+def validation_error_response(errors: list[dict[str, Any]]) -> JSONResponse:
     """The 422 for schema violations: `errors` as pydantic reports them (loc, msg, type)."""
     body = {
         "error": "ValidationError",
-        "detail": validation_message(errors, total),
+        "detail": validation_message(errors),
         "errors": _field_errors(errors),
     }
     return JSONResponse(body, status_code=422)

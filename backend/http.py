@@ -146,7 +146,7 @@ class RequestContext:
         client = scope.get("client")
         if client is None or client[0] != address:
             # Also what the server's access log shows (it reads this same scope).
-            scope["client"] = (address, client[1] if client and client[0] == address else 0)
+            scope["client"] = (address, 0)
         path: str = scope["path"]
         extra = [
             *self.common,
@@ -187,27 +187,21 @@ def _too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"The request body may have at most {limit} bytes")
 
 
-def _decoded(raw: bytes, *, plus: bool) -> str:
-    return decode_utf8(unquote_to_bytes(raw.replace(b"+", b" ") if plus else raw))
+def _decoded(raw: bytes) -> str:
+    return decode_utf8(unquote_to_bytes(raw.replace(b"+", b" ")))
 
 
 def _pairs_problem(raw: bytes, where: str) -> tuple[list[Any], str] | None:
     """The first name or value of a query string or form body that is not UTF-8 text."""
     for pair in raw.split(b"&"):
         name, _, value = pair.partition(b"=")
-        try:
-            _decoded(name, plus=True)
-        except ValueError:
-            return [where, name.decode("utf-8", "replace")], NOT_UNICODE
-        try:
-            _decoded(value, plus=True)
-        except ValueError:
-            return [where, _decoded_for_loc(name)], NOT_UNICODE
+        for part in (name, value):
+            try:
+                _decoded(part)
+            except ValueError:
+                shown = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
+                return [where, shown], NOT_UNICODE
     return None
-
-
-def _decoded_for_loc(name: bytes) -> str:
-    return unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
 
 
 def _sendable(key: str) -> str:
