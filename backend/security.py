@@ -6,7 +6,6 @@ import secrets
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
 from pwdlib import PasswordHash
@@ -36,18 +35,24 @@ _admitted_lock = threading.Lock()
 
 
 def _in_pool(work: Callable[[], T]) -> T:
+    """Runs `work` in the hashing pool; ServerBusy when too many wait or the wait is too long."""
     global _admitted
     with _admitted_lock:
         if _admitted >= HASH_SLOTS + MAX_WAITING_HASHES:
             raise ServerBusy("Too many logins at once; try again in a moment")
         _admitted += 1
     try:
-        future = _pool.submit(work)
-        try:
-            return future.result(timeout=HASH_WAIT_SECONDS)
-        except FutureTimeout:
-            future.cancel()
-            raise ServerBusy("Too many logins at once; try again in a moment") from None
+        started = threading.Event()
+
+        def run() -> T:
+            started.set()
+            return work()
+
+        future = _pool.submit(run)
+        # Only the wait for a free thread is bounded; a hash that has started is waited for.
+        if not started.wait(HASH_WAIT_SECONDS) and future.cancel():
+            raise ServerBusy("Too many logins at once; try again in a moment")
+        return future.result()
     finally:
         with _admitted_lock:
             _admitted -= 1

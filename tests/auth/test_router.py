@@ -115,8 +115,9 @@ class TestLoginLimits:
             assert _login(here, "leder@example.dk", PASSWORD).status_code == 200
 
     def test_the_owner_logs_in_elsewhere_while_one_place_is_delayed(
-        self, engine: Engine, session: Session
+        self, engine: Engine, session: Session, set_now: SetNow
     ) -> None:
+        set_now("2026-11-26T08:00:00+01:00")  # the clock stands still: no delay runs out
         make_coordinator(session, email="leder@example.dk")
         with _from(engine, "198.51.100.66") as attacker:
             for _ in range(8):
@@ -126,8 +127,9 @@ class TestLoginLimits:
             assert _login(owner, "leder@example.dk", PASSWORD).status_code == 200
 
     def test_an_attack_from_many_addresses_never_locks_the_owner_out_where_they_log_in(
-        self, engine: Engine, session: Session
+        self, engine: Engine, session: Session, set_now: SetNow
     ) -> None:
+        set_now("2026-11-26T08:00:00+01:00")  # the clock stands still: no delay runs out
         make_coordinator(session, email="leder@example.dk")
         with _from(engine, "203.0.113.7") as office:
             assert _login(office, "leder@example.dk", PASSWORD).status_code == 200
@@ -145,8 +147,9 @@ class TestLoginLimits:
         assert 1 <= int(delayed.headers["Retry-After"]) <= 300
 
     def test_thirty_emails_from_one_address_are_limited(
-        self, engine: Engine, session: Session
+        self, engine: Engine, session: Session, set_now: SetNow
     ) -> None:
+        set_now("2026-11-26T08:00:00+01:00")  # the clock stands still: no delay runs out
         make_coordinator(session, email="leder@example.dk")
         with _from(engine, "198.51.100.9") as sprayer:
             answers = [
@@ -158,7 +161,10 @@ class TestLoginLimits:
             assert _login(sprayer, "leder@example.dk", PASSWORD).status_code == 429
         assert session.exec(select(func.count()).select_from(RateLimit)).one() >= 12
 
-    def test_the_limits_live_in_the_database(self, engine: Engine, session: Session) -> None:
+    def test_the_limits_live_in_the_database(
+        self, engine: Engine, session: Session, set_now: SetNow
+    ) -> None:
+        set_now("2026-11-26T08:00:00+01:00")
         # Another server process on the same database sees the same counts.
         make_coordinator(session, email="leder@example.dk")
         with _from(engine, "198.51.100.9") as first_server:
