@@ -21,12 +21,12 @@ _password_hash = PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19 * 1024, 
 # Hashed once at import so an unknown email costs as much as a wrong password (no timing oracle).
 DUMMY_PASSWORD_HASH = _password_hash.hash("pux-dummy-password-for-timing")
 
-# Each hash takes 19 MiB and a core for tens of milliseconds, so hashes run in a pool of one thread
-# per core: memory stays flat however many logins arrive (malloc keeps a freed 19 MiB in the
-# arena of the thread that used it, so hashing in every request thread grew by that per thread).
-# A few more wait briefly; beyond that a login gets 503 ServerBusy with Retry-After at once
-# instead of piling up.
-HASH_SLOTS = os.cpu_count() or 1
+# Each hash takes 19 MiB and a core for tens of milliseconds, so hashes run in a small pool (one
+# thread per core but one): memory stays flat however many logins arrive (malloc keeps a freed
+# 19 MiB in the arena of the thread that used it, so hashing in every request thread grew by that
+# per thread). A few more wait briefly; beyond that a login gets 503 ServerBusy with Retry-After at
+# once instead of piling up.
+HASH_SLOTS = max(1, (os.cpu_count() or 1) - 1)  # a core stays free for the event loop
 MAX_WAITING_HASHES = 4 * HASH_SLOTS
 HASH_WAIT_SECONDS = 2.0
 _pool = ThreadPoolExecutor(max_workers=HASH_SLOTS, thread_name_prefix="argon2")

@@ -63,6 +63,10 @@ def authenticate(*, session: Session, email: str, password: str, client: str) ->
     if wait:
         raise ratelimit.too_many(wait, "logins")
     coordinator = get_by_email(session=session, email=email)
+    # Nothing is written yet: ending the read transaction returns its pooled connection, which
+    # would otherwise be held through the wait for the hashing pool (concurrent logins ran the
+    # pool dry and every other request waited for a connection).
+    session.commit()
     # Verify against a dummy hash for unknown emails so response time does not reveal which exist.
     password_hash = coordinator.password_hash if coordinator else security.DUMMY_PASSWORD_HASH
     valid, new_hash = security.verify_password(password, password_hash)
