@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import pydantic_core
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -146,11 +147,14 @@ def _json_problem(text: str) -> tuple[list[Any], str, str] | None:
     at most MAX_JSON_VALUES values nested at most MAX_JSON_DEPTH deep); None if it does not, or
     is not JSON at all (the route reports that)."""
     try:
-        document = json.loads(text)
-    except RecursionError:
-        return ["body"], f"must be nested at most {MAX_JSON_DEPTH} levels deep", "json_too_deep"
+        document = pydantic_core.from_json(text)  # the fast parser; refuses lone surrogates
     except ValueError:
-        return None
+        try:
+            document = json.loads(text)  # keeps them, so the walk below can name the field
+        except RecursionError:
+            return ["body"], f"must be nested at most {MAX_JSON_DEPTH} levels deep", "json_too_deep"
+        except ValueError:
+            return None
     stack: list[tuple[Any, list[Any]]] = [(document, ["body"])]
     values = 0
     while stack:

@@ -1,11 +1,13 @@
 """Secrets: bearer tokens (random, stored only as SHA-256), invite codes, password hashing."""
 
+import contextlib
 import hashlib
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 from pwdlib import PasswordHash
@@ -29,9 +31,41 @@ DUMMY_PASSWORD_HASH = _password_hash.hash("pux-dummy-password-for-timing")
 HASH_SLOTS = max(1, (os.cpu_count() or 1) - 1)  # a core stays free for the event loop
 MAX_WAITING_HASHES = 4 * HASH_SLOTS
 HASH_WAIT_SECONDS = 2.0
-_pool = ThreadPoolExecutor(max_workers=HASH_SLOTS, thread_name_prefix="argon2")
+
+
+def _lower_priority() -> None:
+    # The hashing threads yield the CPU to the event loop and the check-in writer: a flood of
+    # logins slows logins, not check-ins. (Linux: a thread's nice value is its own.)
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+_pool = ThreadPoolExecutor(
+    max_workers=HASH_SLOTS, thread_name_prefix="argon2", initializer=_lower_priority
+)
 _admitted = 0
 _admitted_lock = threading.Lock()
+
+
+_logins = 0
+
+
+@contextmanager
+def login_slot() -> Iterator[None]:
+    """Admits a login while fewer than the hashing pool takes on are under way; otherwise
+    ServerBusy at once, before the login touches the database or a thread (a flood of logins
+    must not occupy the request threads, whose contention for the interpreter slowed
+    check-ins)."""
+    global _logins
+    with _admitted_lock:
+        if _logins >= HASH_SLOTS + MAX_WAITING_HASHES:
+            raise ServerBusy("Too many logins at once; try again in a moment")
+        _logins += 1
+    try:
+        yield
+    finally:
+        with _admitted_lock:
+            _logins -= 1
 
 
 def _in_pool(work: Callable[[], T]) -> T:
