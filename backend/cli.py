@@ -29,6 +29,7 @@ class CliError(Exception):
 def migrate() -> None:
     if settings.database_url.startswith("sqlite:///"):
         (ROOT_DIR / "data").mkdir(exist_ok=True)
+    db.create_missing_sqlite_file(db.engine)
     config = Config(str(ROOT_DIR / "alembic.ini"))
     config.attributes["configure_logger"] = False
     with db.engine.begin() as connection:
@@ -83,7 +84,9 @@ def serve(*, run_migrations: bool, host: str, port: int) -> None:
         migrate()
     for line in startup_lines():
         print(line, flush=True)
-    uvicorn.run("backend.main:app", host=host, port=port, log_level="info")
+    # The app itself believes X-Forwarded-For only from PUX_TRUSTED_PROXIES (backend/http.py);
+    # uvicorn's own handling would trust loopback.
+    uvicorn.run("backend.main:app", host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def _read_password() -> str:

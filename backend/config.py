@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     invite_days: int = 14
+    # Addresses (or networks, comma-separated) of reverse proxies whose X-Forwarded-For is
+    # believed; empty: no proxy is, and the peer's address is the client's.
+    trusted_proxies: str = ""
 
     @field_validator("now")
     @classmethod
@@ -36,6 +39,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 "PUX_NOW must carry a time zone offset, e.g. 2026-11-26T07:30:00+01:00"
             )
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError names the entry
         return value
 
     @model_validator(mode="after")

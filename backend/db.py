@@ -1,16 +1,21 @@
-"""Database engine, naming convention, column types shared by all tables, session per request."""
+"""Database engine, naming convention, column types shared by all tables, session per request,
+and what counts as "the database is unavailable" (503) rather than a bug (500)."""
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import psycopg
 from fastapi import Depends, Path
-from sqlalchemy import DateTime, Engine, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, exc
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel
 
 from backend.config import settings
+from backend.errors import DatabaseUnavailable
 
 # Stable constraint names, so migrations name (and can drop) the same things on both databases.
 SQLModel.metadata.naming_convention = {
@@ -57,14 +62,95 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def sqlite_file_replaced(connection: Connection) -> bool:
+    """True when the SQLite file this connection opened is gone, moved or replaced. An open
+    connection keeps writing into a deleted file's inode, so acknowledged writes would vanish:
+    such a connection must be dropped (backend.checkins.writer checks before every batch)."""
+    if connection.dialect.name != "sqlite":
+        return False
+    info = connection.connection.info
+    return "sqlite_file" in info and _file_identity(info["sqlite_path"]) != info["sqlite_file"]
+
+
+def _sqlite_engine(url: str, *, create: bool) -> Engine:
+    path = make_url(url).database or ""
+    memory = path in ("", ":memory:")
+    # mode=rw: a missing file is an error ("unable to open database file", so a 503), never a new
+    # empty database silently answering "no such table" or, worse, taking writes.
+    target = path if memory else f"file:{path}?mode={'rwc' if create else 'rw'}"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(target, uri=not memory, check_same_thread=False)
+
+    engine = create_engine(url, creator=connect)
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    def remember_file(_: Any, record: Any) -> None:
+        record.info["sqlite_path"] = path
+        record.info["sqlite_file"] = _file_identity(path)
+
+    def check_file(_: Any, record: Any, __: Any) -> None:
+        if _file_identity(path) != record.info.get("sqlite_file"):
+            raise exc.DisconnectionError("the SQLite file was moved, replaced or deleted")
+
+    if not memory:
+        event.listen(engine, "connect", remember_file)
+        event.listen(engine, "checkout", check_file)
+    return engine
+
+
+def make_engine(url: str, *, create: bool = False) -> Engine:
+    """The engine for `url`. A SQLite file must exist unless `create` (migrations, tests)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return _sqlite_engine(url, create=create)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # connect_timeout: a database that does not answer is reported (503) within seconds.
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args={"connect_timeout": 2},
+    )
+
+
+def create_missing_sqlite_file(engine: Engine) -> None:
+    """Creates the (empty) SQLite file of `engine` if there is none: only migrations do this."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if path and path != ":memory:" and not os.path.exists(path):
+        sqlite3.connect(path).close()
+
+
+def unavailable(error: BaseException) -> DatabaseUnavailable | None:
+    """DatabaseUnavailable when `error` says the database cannot be used right now (connection
+    refused or lost, server shutting down, file missing or unreadable, locked beyond the busy
+    timeout, pool exhausted); None for anything else (a bug is a 500, not a 503)."""
+    if isinstance(error, DatabaseUnavailable):
+        return error
+    original: BaseException = error
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated or isinstance(
+            error, exc.OperationalError | exc.InterfaceError
+        ):
+            return DatabaseUnavailable("The database is unavailable; try again shortly")
+        original = error.orig or error
+    elif isinstance(error, exc.DisconnectionError | exc.TimeoutError):
+        return DatabaseUnavailable("The database is unavailable; try again shortly")
+    if isinstance(original, sqlite3.OperationalError | sqlite3.InterfaceError):
+        return DatabaseUnavailable("The database is unavailable; try again shortly")
+    if isinstance(original, psycopg.OperationalError | psycopg.InterfaceError):
+        return DatabaseUnavailable("The database is unavailable; try again shortly")
+    return None
 
 
 engine = make_engine(settings.database_url)

@@ -5,12 +5,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from backend.config import settings
-from backend.errors import NotFound
+from backend.errors import NotFound, no_route
 
 # Third-party browser files, served from node_modules (installed from the npm registry, pinned in
 # package.json + package-lock.json; never copied into the repo, never loaded from another host).
@@ -119,9 +119,9 @@ def install_frontend(app: FastAPI) -> None:
         return _file(settings.node_modules_dir / VENDOR_FILES[name])
 
     @app.get("/{path:path}", include_in_schema=False)
-    def static(path: str) -> FileResponse:
+    def static(path: str, request: Request) -> FileResponse:
         if path.startswith("api/"):
-            raise NotFound("No such endpoint")
+            raise no_route(request)
         # A path without a file suffix is an in-app route (/join/K7QM-…, /me, /coordinator/…):
         # the client-side router renders it, so adding a screen needs no change here.
         if "." not in path.rsplit("/", 1)[-1]:

@@ -76,7 +76,7 @@ def database_url(
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
+    engine = db.make_engine(database_url, create=True)
     previous = db.engine
     db.use_engine(engine)
     with engine.begin() as connection:

@@ -299,7 +299,9 @@ class TestServeStartup:
         monkeypatch.setattr(cli.settings, "demo", False)
         monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
         assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
-        assert calls == [{"host": "0.0.0.0", "port": 8123, "log_level": "info"}]
+        assert calls == [
+            {"host": "0.0.0.0", "port": 8123, "log_level": "info", "proxy_headers": False}
+        ]
         assert "/docs" in capsys.readouterr().out
         assert cli.main(["serve"]) == 0
         assert calls[1]["host"] == "127.0.0.1"
@@ -333,7 +335,9 @@ class TestMigrateCommand:
     @pytest.fixture
     def empty_database(self, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         previous = db.engine
-        engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.db'}")
+        engine = db.make_engine(
+            f"sqlite:///{tmp_path_factory.mktemp('empty') / 'empty.db'}", create=True
+        )
         db.use_engine(engine)
         yield engine
         db.use_engine(previous)

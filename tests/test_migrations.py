@@ -26,7 +26,7 @@ def fresh_engine(
         url, drop = _create_pg_database()
     else:
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'fresh.db'}", None
-    engine = db.make_engine(url)
+    engine = db.make_engine(url, create=True)
     yield engine
     engine.dispose()
     if drop is not None:

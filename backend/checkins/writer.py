@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError
 
 from backend import db
 from backend.checkins import service
@@ -132,13 +131,16 @@ class BatchWriter:
         except Exception as error:
             if self._is_operational(error):
                 # The database itself failed (still locked after busy_timeout, connection lost):
-                # every request would fail alike, so try the batch once more, on a sound
-                # connection, rather than one by one.
+                # every request would fail alike, so try the batch once more, on a new
+                # connection, rather than one by one; if that fails too, the database is
+                # unavailable (503) for all of them.
                 log.warning("check-in batch of %d failed (%s); retrying it", len(requests), error)
+                self._discard()
                 try:
                     return self._transaction(requests)
                 except Exception as again:
-                    return [again] * len(requests)
+                    self._discard()
+                    return [db.unavailable(again) or again] * len(requests)
             log.warning("check-in batch of %d failed; retrying one by one", len(requests))
             outcomes: list[Any] = []
             for request in requests:
@@ -154,8 +156,7 @@ class BatchWriter:
             return self.handler(connection, requests)
 
     def _is_operational(self, error: Exception) -> bool:
-        dbapi_error = getattr(self.engine.dialect.dbapi, "OperationalError", OperationalError)
-        return isinstance(error, OperationalError | dbapi_error)
+        return db.unavailable(error) is not None
 
     def _answer(self, batch: list[_Waiting], outcomes: list[Any]) -> None:
         # One wake-up per event loop for the whole batch, not one per request.
@@ -168,16 +169,26 @@ class BatchWriter:
                 loop.call_soon_threadsafe(_resolve, answered)
 
     def _usable(self) -> Connection:
-        # Connect on first use, and again after a lost connection (e.g. PostgreSQL restarted);
-        # a failure here fails the waiting requests instead of killing the thread.
+        # Connect on first use, and again after a lost connection (e.g. PostgreSQL restarted) or
+        # a SQLite file that was moved away; a failure here fails the waiting requests instead
+        # of killing the thread.
         connection = self._connection
-        if connection is not None and not (connection.invalidated or connection.closed):
+        if connection is not None and not (
+            connection.invalidated or connection.closed or db.sqlite_file_replaced(connection)
+        ):
             return connection
-        if connection is not None:
-            self._connection = None
-            connection.close()
+        self._discard()
         self._connection = self.engine.connect()
         return self._connection
+
+    def _discard(self) -> None:
+        """Drops the connection (the raw driver's errors do not tell SQLAlchemy it broke)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 _writer: BatchWriter | None = None

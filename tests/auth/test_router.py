@@ -84,10 +84,8 @@ class TestLogin:
     ) -> None:
         response = _login(client, "leder\u0000@example.dk", "wrong")
         assert response.status_code == 422
-        assert response.json() == {
-            "error": "InvalidEmail",
-            "detail": "username: must not contain control characters",
-        }
+        assert response.json()["error"] == "InvalidEmail"
+        assert response.json()["detail"] == "username: must not contain control characters"
         assert session.exec(select(LoginFailure)).all() == []
 
 

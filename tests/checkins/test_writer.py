@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from backend.checkins.writer import BatchWriter
+from backend.errors import DatabaseUnavailable
 
 
 class Handler:
@@ -62,4 +63,5 @@ class TestBatchWriter:
         if stored:
             assert outcomes == ["stored a", "stored b"]
         else:
-            assert all(isinstance(o, OperationalError) for o in outcomes)
+            # Failing twice, the database is unavailable: each request is answered 503.
+            assert all(isinstance(o, DatabaseUnavailable) for o in outcomes)

@@ -1,0 +1,370 @@
+"""The HTTP edge every request passes: pure ASGI middlewares (BaseHTTPMiddleware would cost a task
+per request on the hot path) and the exception handlers.
+
+- RequestContext (outermost): a request id (`X-Request-ID`, and on every log line), the client's
+  address (forwarded headers only from PUX_TRUSTED_PROXIES), the security headers, and a JSON
+  500 `InternalError` / 503 `DatabaseUnavailable` for anything that escaped the routes — the
+  connection stays usable.
+- RequestGuard: the request-body limit (413 `PayloadTooLarge` before reading further) and the
+  checks no field may forget: every string of a JSON body, form, query string and path is valid
+  Unicode (backend/text.py), and a JSON body is small in structure as well as in bytes, so that no
+  body can keep the event loop busy (validating thousands of unknown keys took seconds).
+
+docs/http.md describes the contract (limits, trusted proxies, error statuses)."""
+
+import ipaddress
+import json
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend import db, logs
+from backend.errors import (
+    AppError,
+    InternalError,
+    PayloadTooLarge,
+    error_response,
+    install_error_handlers,
+    validation_error_response,
+)
+from backend.text import NOT_UNICODE, decode_utf8, is_unicode_text
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+# The JSON API takes at most 64 KiB per request body; an endpoint that needs more gets its own
+# entry in BODY_LIMITS (path prefix → bytes).
+MAX_BODY_BYTES = 64 * 1024
+BODY_LIMITS: dict[str, int] = {}
+# A JSON body holds at most this many values (members and items, nested ones included) nested at
+# most this deep. The largest real body, a check-in marking 50 solutions, holds about 160 values.
+MAX_JSON_VALUES = 500
+MAX_JSON_DEPTH = 32
+
+# Scripts only from our own origin (no inline scripts, no CDNs); /docs needs Swagger's inline boot.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+# What the client address is when a server in front (uvicorn's own --proxy-headers, which trusts
+# loopback by default) put an X-Forwarded-For entry there although no proxy is trusted here: the
+# real peer is unknown, and the header's claim is not taken.
+UNVERIFIED_CLIENT = "unverified-proxy"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def parse_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """ "10.0.0.5, 192.168.0.0/24, ::1" → networks (PUX_TRUSTED_PROXIES)."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False)
+        for part in value.split(",")
+        if part.strip()
+    )
+
+
+def _is_trusted(host: str, trusted: Iterable[Any]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in trusted)
+
+
+def client_address(scope: Scope, trusted: tuple[Any, ...]) -> str:
+    """The client's address: the peer, or — only when the peer is a trusted proxy — the nearest
+    X-Forwarded-For entry that is not itself a trusted proxy."""
+    client = scope.get("client")
+    peer = client[0] if client else "unknown"
+    forwarded = [
+        entry.strip()
+        for name, value in scope["headers"]
+        if name == b"x-forwarded-for"
+        for entry in value.decode("latin-1").split(",")
+    ]
+    if not forwarded:
+        return peer
+    if peer in forwarded and not _is_trusted(peer, trusted):
+        # The server in front already replaced the peer by an entry of the header (uvicorn does
+        # so for loopback unless told otherwise): with no trusted proxy, that claim is not taken.
+        return peer if trusted else UNVERIFIED_CLIENT
+    if not _is_trusted(peer, trusted):
+        return peer
+    for entry in reversed(forwarded):
+        if not _is_trusted(entry, trusted):
+            try:
+                return str(ipaddress.ip_address(entry))
+            except ValueError:
+                return UNVERIFIED_CLIENT
+    return forwarded[0]
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp, trusted_proxies: str = "") -> None:
+        self.app = app
+        self.trusted = parse_networks(trusted_proxies)
+        self.common = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self.csp = (b"content-security-policy", CSP.encode())
+        self.docs_csp = (b"content-security-policy", DOCS_CSP.encode())
+
+    def _request_id(self, scope: Scope) -> str:
+        if self.trusted:
+            client = scope.get("client")
+            if client and _is_trusted(client[0], self.trusted):
+                for name, value in scope["headers"]:
+                    if name == b"x-request-id":
+                        incoming = value.decode("latin-1")
+                        if _REQUEST_ID.fullmatch(incoming):
+                            return incoming
+        return secrets.token_hex(8)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = self._request_id(scope)
+        token = logs.request_id.set(request_id)
+        address = client_address(scope, self.trusted)
+        client = scope.get("client")
+        if client is None or client[0] != address:
+            # Also what the server's access log shows (it reads this same scope).
+            scope["client"] = (address, client[1] if client and client[0] == address else 0)
+        path: str = scope["path"]
+        extra = [
+            *self.common,
+            self.docs_csp if path == "/docs" else self.csp,
+            (b"x-request-id", request_id.encode()),
+        ]
+        is_api = path.startswith(API_PREFIX)
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                if is_api and not any(k == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers + extra
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            error: AppError | None = db.unavailable(exc)
+            where = logs.redact(f"{scope.get('method')} {path}")
+            if error is not None:
+                log.warning("%s: database unavailable: %s", where, exc)
+            else:
+                log.exception("%s failed", where)
+                error = InternalError("The server failed to handle this request")
+            if started:
+                raise  # the answer is half sent: only closing the connection can tell the client
+            await error_response(error)(scope, receive, send_with_headers)
+        finally:
+            logs.request_id.reset(token)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body may have at most {limit} bytes")
+
+
+def _decoded(raw: bytes, *, plus: bool) -> str:
+    return decode_utf8(unquote_to_bytes(raw.replace(b"+", b" ") if plus else raw))
+
+
+def _pairs_problem(raw: bytes, where: str) -> tuple[list[Any], str] | None:
+    """The first name or value of a query string or form body that is not UTF-8 text."""
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            _decoded(name, plus=True)
+        except ValueError:
+            return [where, name.decode("utf-8", "replace")], NOT_UNICODE
+        try:
+            _decoded(value, plus=True)
+        except ValueError:
+            return [where, _decoded_for_loc(name)], NOT_UNICODE
+    return None
+
+
+def _decoded_for_loc(name: bytes) -> str:
+    return unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
+
+
+def _sendable(key: str) -> str:
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _json_problem(text: str) -> tuple[list[Any], str, str] | None:
+    """Where a JSON document breaks the rules every body follows (valid Unicode strings and keys,
+    at most MAX_JSON_VALUES values nested at most MAX_JSON_DEPTH deep); None if it does not, or
+    is not JSON at all (the route reports that)."""
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        return ["body"], f"must be nested at most {MAX_JSON_DEPTH} levels deep", "json_too_deep"
+    except ValueError:
+        return None
+    stack: list[tuple[Any, list[Any]]] = [(document, ["body"])]
+    values = 0
+    while stack:
+        value, loc = stack.pop()
+        values += 1
+        if values > MAX_JSON_VALUES:
+            return ["body"], f"may hold at most {MAX_JSON_VALUES} JSON values", "json_too_large"
+        if len(loc) > MAX_JSON_DEPTH + 1:
+            return loc, f"must be nested at most {MAX_JSON_DEPTH} levels deep", "json_too_deep"
+        if isinstance(value, str):
+            if not is_unicode_text(value):
+                return loc, NOT_UNICODE, "string_unicode"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not is_unicode_text(key):
+                    return [*loc, _sendable(key)], NOT_UNICODE, "string_unicode"
+                stack.append((item, [*loc, key]))
+        elif isinstance(value, list):
+            stack.extend((item, [*loc, index]) for index, item in enumerate(value))
+    return None
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in ("", "application/json") or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def body_problem(body: bytes, content_type: str) -> tuple[list[Any], str, str] | None:
+    """Where a request body breaks the rules every body follows; None when it does not."""
+    if not body:
+        return None
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        found = _pairs_problem(body, "body")
+        return (found[0], found[1], "string_unicode") if found else None
+    if not _is_json(content_type):
+        return None
+    try:
+        text = decode_utf8(body)
+    except ValueError:
+        return ["body"], NOT_UNICODE, "string_unicode"
+    # Cheap upper bounds first: every value after the first follows a ':' or ',', and every
+    # level opens with '[' or '{' (counted in strings too, so they only ever over-count).
+    if (
+        body.count(b":") + body.count(b",") >= MAX_JSON_VALUES
+        or body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH
+        or _SURROGATE_ESCAPE.search(body)
+    ):
+        return _json_problem(text)
+    return None
+
+
+def url_problem(scope: Scope) -> tuple[list[Any], str] | None:
+    """A path or query string whose percent-encoding is not UTF-8 text."""
+    raw_path: bytes | None = scope.get("raw_path")
+    if raw_path is not None and (b"%" in raw_path or not raw_path.isascii()):
+        try:
+            decode_utf8(unquote_to_bytes(raw_path))
+        except ValueError:
+            return ["path"], NOT_UNICODE
+    query: bytes = scope.get("query_string", b"")
+    if query and (b"%" in query or not query.isascii()):
+        return _pairs_problem(query, "query")
+    return None
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith(API_PREFIX):
+            found = url_problem(scope)
+            if found is not None:
+                loc, problem = found
+                response = validation_error_response(
+                    [{"loc": loc, "msg": problem, "type": "string_unicode"}]
+                )
+                await response(scope, receive, send)
+                return
+        length: int | None = None
+        content_type = ""
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = int(value) if value.isdigit() else None
+            elif name == b"content-type":
+                content_type = value.decode("latin-1")
+            elif name == b"transfer-encoding":
+                chunked = True
+        if length is None and not chunked:
+            await self.app(scope, receive, send)  # no body
+            return
+        limit = next((n for prefix, n in BODY_LIMITS.items() if path.startswith(prefix)), None)
+        limit = limit or MAX_BODY_BYTES
+        if length is not None and length > limit:
+            await error_response(_too_large(limit))(scope, receive, send)
+            return
+        # Read the whole (small) body before the app runs: the checks below need all of it, and
+        # a body over the limit is refused as soon as the limit is passed.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await error_response(_too_large(limit))(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        found_in_body = body_problem(body, content_type)
+        if found_in_body is not None:
+            loc, message_text, kind = found_in_body
+            response = validation_error_response([{"loc": loc, "msg": message_text, "type": kind}])
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def install(app: FastAPI, *, trusted_proxies: str) -> None:
+    """The exception handlers and the middlewares above (call after every other middleware)."""
+    install_error_handlers(app)
+    app.add_middleware(RequestGuard)
+    app.add_middleware(RequestContext, trusted_proxies=trusted_proxies)
