@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     invite_days: int = 14
+    # GET /metrics answers only a caller with `Authorization: Bearer <metrics_token>`; unset, it
+    # does not exist. Logs: JSON lines (production's default) or text for people (elsewhere).
+    metrics_token: str = ""
+    log_format: Literal["json", "text"] | None = None
 
     @field_validator("now")
     @classmethod
@@ -46,6 +50,10 @@ class Settings(BaseSettings):
             if self.now is not None:
                 raise ValueError("PUX_NOW is refused in production")
         return self
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" or (self.log_format is None and self.env == "production")
 
     @property
     def public_base_url(self) -> str:

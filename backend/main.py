@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend import db
+from backend import db, health, metrics
 from backend.auth.router import router as auth_router
 from backend.checkins import writer as checkin_writer
 from backend.checkins.router import router as checkins_router
@@ -78,6 +78,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
     # Commit the check-ins still queued and stop the writer thread before the process exits.
     checkin_writer.shutdown()
+    metrics.process_stopped()
     gc.unfreeze()  # collectable again (tests start and stop many apps in one process)
 
 
@@ -116,9 +117,17 @@ def create_app() -> FastAPI:
             )
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        status_code, body = health.readiness(db.engine)
+        return JSONResponse(body, status_code=status_code)
+
     app.add_middleware(SecurityHeaders)
     # Text assets and JSON compressed (the PWA's first load stays small on a poor connection).
     app.add_middleware(GZipMiddleware, minimum_size=512)
+    metrics.install(
+        app, api_prefix=API_PREFIX
+    )  # outermost: times and counts everything, compression included
 
     install_frontend(app)
     document_validation_errors(app)

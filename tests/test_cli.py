@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session, col, func, select
 
-from backend import cli, db, demo
+from backend import cli, db, demo, logs
 from backend.auth.models import Coordinator, CoordinatorOrg
 from backend.checkins.models import CheckIn
 from backend.orgs.models import Organisation
@@ -299,7 +299,9 @@ class TestServeStartup:
         monkeypatch.setattr(cli.settings, "demo", False)
         monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
         assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
-        assert calls == [{"host": "0.0.0.0", "port": 8123, "log_level": "info"}]
+        assert calls == [
+            {"host": "0.0.0.0", "port": 8123, "log_config": logs.config(json_lines=False)}
+        ]
         assert "/docs" in capsys.readouterr().out
         assert cli.main(["serve"]) == 0
         assert calls[1]["host"] == "127.0.0.1"
