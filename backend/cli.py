@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
-from backend import backup, db, demo, health, logs
+from backend import backup, db, demo, health, logformat
 from backend.auth import service as auth_service
 from backend.config import ROOT_DIR, settings
 from backend.orgs.models import Organisation
@@ -83,7 +83,7 @@ def serve(*, run_migrations: bool, host: str, port: int) -> None:
         migrate()
     for line in startup_lines():
         print(line, flush=True)
-    log_config = logs.config(json_lines=settings.json_logs)
+    log_config = logformat.config(json_lines=settings.json_logs)
     uvicorn.run("backend.main:app", host=host, port=port, log_config=log_config)
 
 

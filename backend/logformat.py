@@ -1,27 +1,15 @@
-"""Log lines: one JSON object per line in production (for a log collector), readable text in
-development; every line written while a request is handled carries that request's id.
-
-The request id lives in `request_id` (a context variable): the middleware that gives each
-request its id sets it, and uvicorn's access line is written inside the request's context, so
-it carries the id too."""
+"""How log lines look: one JSON object per line in production (for a log collector), readable
+text in development. A record made while a request is handled carries that request's id as
+`record.request_id` (set where request ids are given out); both formats show it."""
 
 import json
 import logging
 import logging.config
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-
 # uvicorn's access record: args = (client address, method, path, HTTP version, status code).
 _ACCESS_FIELDS = ("client", "method", "path", "http_version", "status")
-
-
-class RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
-        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,8 +20,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if getattr(record, "request_id", None):
-            line["request_id"] = record.request_id  # type: ignore[attr-defined]
+        rid = getattr(record, "request_id", None)
+        if rid:
+            line["request_id"] = rid
         if record.name == "uvicorn.access" and isinstance(record.args, tuple):
             line.update(zip(_ACCESS_FIELDS, record.args, strict=False))
         if record.exc_info:
@@ -62,13 +51,11 @@ def config(*, json_lines: bool) -> dict[str, Any]:
             "class": "logging.StreamHandler",
             "stream": stream,
             "formatter": formatter,
-            "filters": ["request_id"],
         }
 
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {"json": {"()": JsonFormatter}, "text": {"()": TextFormatter}},
         "handlers": {
             "default": handler("ext://sys.stderr"),

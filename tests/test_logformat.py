@@ -1,16 +1,15 @@
-"""Log lines: JSON in production, text in development, the request id on every line of a
-request, and what `pux serve` writes."""
+"""How log lines look: JSON in production, text in development, with the request id of the
+request a line belongs to."""
 
 import io
 import json
 import logging
 import logging.config
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
-from backend import logs
+from backend import logformat
 from backend.config import Settings
 
 
@@ -18,7 +17,6 @@ from backend.config import Settings
 def captured() -> Iterator[tuple[logging.Logger, io.StringIO, logging.Handler]]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.addFilter(logs.RequestIdFilter())
     logger = logging.getLogger("tests.logs")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -27,22 +25,12 @@ def captured() -> Iterator[tuple[logging.Logger, io.StringIO, logging.Handler]]:
     logger.removeHandler(handler)
 
 
-@contextmanager
-def handling_request(rid: str) -> Iterator[None]:
-    """As while the request with id `rid` is handled."""
-    token = logs.request_id.set(rid)
-    try:
-        yield
-    finally:
-        logs.request_id.reset(token)
-
-
 class TestJsonLines:
     def test_one_object_per_line_with_time_level_logger_and_message(
         self, captured: tuple[logging.Logger, io.StringIO, logging.Handler]
     ) -> None:
         logger, stream, handler = captured
-        handler.setFormatter(logs.JsonFormatter())
+        handler.setFormatter(logformat.JsonFormatter())
         logger.warning("Batch of %d failed", 3)
         line = json.loads(stream.getvalue())
         assert line["level"] == "warning" and line["logger"] == "tests.logs"
@@ -54,9 +42,8 @@ class TestJsonLines:
         self, captured: tuple[logging.Logger, io.StringIO, logging.Handler]
     ) -> None:
         logger, stream, handler = captured
-        handler.setFormatter(logs.JsonFormatter())
-        with handling_request("3f2a9c"):
-            logger.info("inside")
+        handler.setFormatter(logformat.JsonFormatter())
+        logger.info("inside", extra={"request_id": "3f2a9c"})
         logger.info("outside")
         inside, outside = (json.loads(line) for line in stream.getvalue().splitlines())
         assert inside["request_id"] == "3f2a9c"
@@ -66,7 +53,7 @@ class TestJsonLines:
         self, captured: tuple[logging.Logger, io.StringIO, logging.Handler]
     ) -> None:
         _, stream, handler = captured
-        handler.setFormatter(logs.JsonFormatter())
+        handler.setFormatter(logformat.JsonFormatter())
         access = logging.getLogger("uvicorn.access")
         access.addHandler(handler)
         level, access.level = access.level, logging.INFO
@@ -82,7 +69,7 @@ class TestJsonLines:
         self, captured: tuple[logging.Logger, io.StringIO, logging.Handler]
     ) -> None:
         logger, stream, handler = captured
-        handler.setFormatter(logs.JsonFormatter())
+        handler.setFormatter(logformat.JsonFormatter())
         try:
             raise ValueError("æøå")
         except ValueError:
@@ -97,9 +84,8 @@ class TestText:
         self, captured: tuple[logging.Logger, io.StringIO, logging.Handler]
     ) -> None:
         logger, stream, handler = captured
-        handler.setFormatter(logs.TextFormatter())
-        with handling_request("3f2a9c"):
-            logger.info("Hej")
+        handler.setFormatter(logformat.TextFormatter())
+        logger.info("Hej", extra={"request_id": "3f2a9c"})
         assert stream.getvalue().rstrip().endswith("tests.logs: Hej  [3f2a9c]")
 
 
@@ -121,7 +107,7 @@ class TestWhichFormat:
         try:
             for json_lines in (True, False):
                 # What uvicorn.run(log_config=...) does with it.
-                logging.config.dictConfig(logs.config(json_lines=json_lines))
+                logging.config.dictConfig(logformat.config(json_lines=json_lines))
                 assert logging.getLogger("uvicorn.access").handlers
         finally:
             for logger, handlers, level, propagate in saved:
