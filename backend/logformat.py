@@ -43,7 +43,8 @@ class TextFormatter(logging.Formatter):
 def config(*, json_lines: bool) -> dict[str, Any]:
     """A logging.config.dictConfig for the app, uvicorn and its access lines (also what
     `uvicorn.run(log_config=...)` takes): the app's and uvicorn's messages on stderr, one access
-    line per request on stdout, as uvicorn does by default."""
+    line per request on stdout, as uvicorn does by default. Plain data, so it can be written to a
+    JSON file for `uvicorn --log-config`."""
     formatter = "json" if json_lines else "text"
 
     def handler(stream: str) -> dict[str, Any]:
@@ -56,7 +57,10 @@ def config(*, json_lines: bool) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": JsonFormatter}, "text": {"()": TextFormatter}},
+        "formatters": {
+            "json": {"()": "backend.logformat.JsonFormatter"},
+            "text": {"()": "backend.logformat.TextFormatter"},
+        },
         "handlers": {
             "default": handler("ext://sys.stderr"),
             "access": handler("ext://sys.stdout"),
