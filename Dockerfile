@@ -1,5 +1,7 @@
-# PUX Puls for a production-like run (see docker-compose.yml): the app, its npm files, migrations.
-FROM python:3.11-slim
+# PUX Puls for production (see docker-compose.yml): the app, its npm files, migrations, and the
+# PostgreSQL client programs `pux backup` / `pux restore` use.
+# Debian 12 (bookworm): its postgresql-client is 15, the major version of the compose file's server.
+FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -10,9 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Node only to install the browser files the app serves itself (swagger-ui, QR code), from Debian.
+# Node only to install the browser files the app serves itself (swagger-ui, QR code), from Debian;
+# pg_dump/pg_restore/psql for backups; openssl for the self-signed certificate of local use.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends nodejs npm \
+    && apt-get install -y --no-install-recommends nodejs npm postgresql-client openssl \
     && rm -rf /var/lib/apt/lists/*
 
 COPY package.json package-lock.json ./
@@ -28,8 +31,10 @@ COPY migrations ./migrations
 COPY backend ./backend
 COPY frontend ./frontend
 # Editable, so the code (and ROOT_DIR: alembic.ini, frontend/, node_modules/) stays in /app.
+# /backups belongs to the app's user, so a volume mounted there starts out writable for it.
 RUN pip install --no-deps -e . \
-    && useradd --system --no-create-home --uid 10001 pux
+    && useradd --system --no-create-home --uid 10001 pux \
+    && mkdir /backups && chown pux /backups
 
 USER pux
 EXPOSE 8000

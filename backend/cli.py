@@ -1,4 +1,4 @@
-"""The `pux` command: serve, migrate, create-coordinator, demo."""
+"""The `pux` command: serve, migrate, create-coordinator, demo, backup, restore."""
 
 import argparse
 import getpass
@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
-from backend import db, demo
+from backend import backup, db, demo, health, logformat
 from backend.auth import service as auth_service
 from backend.config import ROOT_DIR, settings
 from backend.orgs.models import Organisation
@@ -86,7 +86,10 @@ def serve(*, run_migrations: bool, host: str, port: int) -> None:
         print(line, flush=True)
     # The app itself believes X-Forwarded-For only from PUX_TRUSTED_PROXIES (backend/http.py);
     # uvicorn's own handling would trust loopback.
-    uvicorn.run("backend.main:app", host=host, port=port, log_level="info", proxy_headers=False)
+    log_config = logformat.config(json_lines=settings.json_logs)
+    uvicorn.run(
+        "backend.main:app", host=host, port=port, log_config=log_config, proxy_headers=False
+    )
 
 
 def _read_password() -> str:
@@ -168,6 +171,30 @@ def seed_demo(*, teams: int, members: int, weeks: int, seed: int | None, force: 
     ]
 
 
+def backup_database(path: str) -> str:
+    try:
+        info = backup.backup(engine=db.engine, path=Path(path))
+    except backup.BackupError as exc:
+        raise CliError(str(exc)) from exc
+    return (
+        f"Backed up {_database()} (schema {info.revision}) to {info.path} "
+        f"({info.size_bytes / 1e6:.1f} MB) in {info.seconds:.1f} s."
+    )
+
+
+def restore_database(path: str, *, force: bool) -> list[str]:
+    try:
+        info = backup.restore(engine=db.engine, path=Path(path), replace=force)
+    except backup.BackupError as exc:
+        raise CliError(str(exc)) from exc
+    lines = [
+        f"Restored {info.path} into {_database()} (schema {info.revision}) in {info.seconds:.1f} s."
+    ]
+    if info.revision != health.migrations_head():
+        lines.append(f"The code's schema is newer: run `{_pux()} migrate` before serving.")
+    return lines
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pux", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -200,6 +227,18 @@ def _parser() -> argparse.ArgumentParser:
     demo_parser.add_argument(
         "--force", action="store_true", help="allow it with PUX_ENV=production"
     )
+
+    backup_parser = commands.add_parser(
+        "backup", help="write the whole database to FILE (the app may keep running)"
+    )
+    backup_parser.add_argument("file")
+    restore_parser = commands.add_parser(
+        "restore", help="replace the database's contents with a backup (stop the app first)"
+    )
+    restore_parser.add_argument("file")
+    restore_parser.add_argument(
+        "--force", action="store_true", help="replace a database that holds data"
+    )
     return parser
 
 
@@ -222,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
                 force=args.force,
             )
             print("\n".join(lines))
+        elif args.command == "backup":
+            print(backup_database(args.file))
+        elif args.command == "restore":
+            print("\n".join(restore_database(args.file, force=args.force)))
     except CliError as exc:
         print(f"pux: error: {exc}", file=sys.stderr)
         return 1

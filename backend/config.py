@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # Addresses (or networks, comma-separated) of reverse proxies whose X-Forwarded-For is
     # believed; empty: no proxy is, and the peer's address is the client's.
     trusted_proxies: str = ""
+    # GET /metrics answers only a caller with `Authorization: Bearer <metrics_token>`; unset, it
+    # does not exist. Logs: JSON lines (production's default) or text for people (elsewhere).
+    metrics_token: str = ""
+    log_format: Literal["json", "text"] | None = None
 
     @field_validator("now")
     @classmethod
@@ -59,6 +63,10 @@ class Settings(BaseSettings):
             if self.now is not None:
                 raise ValueError("PUX_NOW is refused in production")
         return self
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" or (self.log_format is None and self.env == "production")
 
     @property
     def public_base_url(self) -> str:

@@ -1,9 +1,9 @@
 """What every log line carries: the request's id, and no secrets from paths.
 
 Installed once per process (`install`) as a log record factory, so it applies to every logger —
-uvicorn's access and error logs as much as ours — whatever handlers and formats the launcher
-configured. A record made while a request is handled gets `record.request_id` and ends in
-`request_id=<id>`; the same id is the request's `X-Request-ID` response header.
+uvicorn's access and error logs as much as ours — whatever handlers the launcher configured. A
+record made while a request is handled gets `record.request_id` (the request's `X-Request-ID`
+response header), which both line formats of backend/logformat.py show.
 
 Secrets in paths (invite codes today) are replaced by `…` before a record is formatted. Each kind
 of secret path is one pattern in SECRET_PATHS: a new one (a calendar feed's secret, say) is one
@@ -35,6 +35,16 @@ def redact(text: str) -> str:
     return text
 
 
+def _redacted_arg(value: Any) -> Any:
+    # Numbers stay numbers (a "%d" needs one); anything else that prints a secret (a URL object,
+    # say) is replaced by its redacted text.
+    if isinstance(value, int | float) or value is None:
+        return value
+    text = str(value)
+    redacted = redact(text)
+    return value if redacted == text else redacted
+
+
 _installed = False
 
 
@@ -49,15 +59,14 @@ def install() -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         current = request_id.get()
-        record.request_id = current
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record is logging's to report, not ours
-            return record
-        message = redact(message)
-        if current is not None:
-            message = f"{message} request_id={current}"
-        record.msg, record.args = message, None
+        if current is not None:  # unset outside a request, so `extra={"request_id": …}` works
+            record.request_id = current
+        # The message and each of its arguments are redacted apart, so an access line keeps its
+        # arguments (the JSON format shows them as fields).
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redacted_arg(a) for a in record.args)
         return record
 
     logging.setLogRecordFactory(factory)

@@ -9,7 +9,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from backend import db, http, logs, openapi
+from backend import db, health, http, logs, metrics, openapi
 from backend.auth.router import router as auth_router
 from backend.checkins import writer as checkin_writer
 from backend.checkins.router import router as checkins_router
@@ -32,6 +32,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     yield
     # Commit the check-ins still queued and stop the writer thread before the process exits.
     checkin_writer.shutdown()
+    metrics.process_stopped()
     gc.unfreeze()  # collectable again (tests start and stop many apps in one process)
 
 
@@ -73,9 +74,16 @@ def create_app() -> FastAPI:
             )
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        status_code, body = health.readiness(db.engine)
+        return JSONResponse(body, status_code=status_code)
+
     # Text assets and JSON compressed (the PWA's first load stays small on a poor connection).
     app.add_middleware(GZipMiddleware, minimum_size=512)
     http.install(app, trusted_proxies=settings.trusted_proxies)
+    # Outermost: times and counts everything, the edge's own answers and compression included.
+    metrics.install(app, api_prefix=API_PREFIX)
 
     install_frontend(app)
     openapi.install(app)

@@ -129,3 +129,28 @@ def client(engine: Engine) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def root_dir() -> Path:
     return ROOT_DIR
+
+
+@pytest.fixture
+def fresh_engines(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[], Engine]]:
+    """Makes empty databases of the run's kind, not the suite's migrated one; all dropped after
+    the test."""
+    made: list[tuple[Engine, Callable[[], None] | None]] = []
+
+    def make() -> Engine:
+        if request.config.getoption("--db") == "postgresql":
+            url, drop = _create_pg_database()
+        else:
+            path = tmp_path_factory.mktemp("fresh") / "pux.db"
+            url, drop = f"sqlite:///{path}", None
+        engine = db.make_engine(url, create=True)
+        made.append((engine, drop))
+        return engine
+
+    yield make
+    for engine, drop in made:
+        engine.dispose()
+        if drop is not None:
+            drop()

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session, col, func, select
 
-from backend import cli, db, demo
+from backend import cli, db, demo, logformat
 from backend.auth.models import Coordinator, CoordinatorOrg
 from backend.checkins.models import CheckIn
 from backend.orgs.models import Organisation
@@ -300,7 +300,12 @@ class TestServeStartup:
         monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
         assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
         assert calls == [
-            {"host": "0.0.0.0", "port": 8123, "log_level": "info", "proxy_headers": False}
+            {
+                "host": "0.0.0.0",
+                "port": 8123,
+                "log_config": logformat.config(json_lines=False),
+                "proxy_headers": False,
+            }
         ]
         assert "/docs" in capsys.readouterr().out
         assert cli.main(["serve"]) == 0

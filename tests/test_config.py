@@ -1,10 +1,7 @@
-"""Settings from PUX_* variables (production is strict), the pinned clock, the compose file and
-the lock files."""
+"""Settings from PUX_* variables (production is strict), the pinned clock and the lock files."""
 
 import os
 import re
-import shutil
-import subprocess
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -98,33 +95,6 @@ class TestClock:
         before = datetime.now(UTC)
         assert before <= clock.now() <= datetime.now(UTC)
         assert clock.now().tzinfo == UTC
-
-
-DOCKER_COMPOSE = shutil.which("docker-compose")
-
-
-@pytest.mark.skipif(DOCKER_COMPOSE is None, reason="docker-compose is not installed")
-class TestDockerCompose:
-    def _config(self, root_dir: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PUX_")}
-        env.update(extra)
-        return subprocess.run(
-            [str(DOCKER_COMPOSE), "config", "-q"],
-            cwd=root_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    def test_compose_file_is_valid(self, root_dir: Path) -> None:
-        result = self._config(root_dir, PUX_SECRET_KEY="a-secret-for-the-test")
-        assert result.returncode == 0, result.stderr
-
-    def test_compose_requires_a_secret_key(self, root_dir: Path) -> None:
-        result = self._config(root_dir)
-        assert result.returncode != 0
-        assert "PUX_SECRET_KEY" in result.stderr
 
 
 def _pins(lock: Path) -> dict[str, str]:

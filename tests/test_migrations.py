@@ -1,7 +1,7 @@
 """Migrations on a database of their own: empty → head, one step down and up again, and no drift
 between the models and what the migrations build (on SQLite and PostgreSQL, like the suite)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from alembic import command
@@ -10,27 +10,16 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from backend import db
 from backend.models import metadata
-from tests.conftest import _create_pg_database, alembic_config
+from tests.conftest import alembic_config
 
 TABLES = {t.name for t in metadata.sorted_tables}
 
 
 @pytest.fixture
-def fresh_engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Engine]:
+def fresh_engine(fresh_engines: Callable[[], Engine]) -> Engine:
     """An empty database, not the suite's migrated one."""
-    if request.config.getoption("--db") == "postgresql":
-        url, drop = _create_pg_database()
-    else:
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'fresh.db'}", None
-    engine = db.make_engine(url, create=True)
-    yield engine
-    engine.dispose()
-    if drop is not None:
-        drop()
+    return fresh_engines()
 
 
 def _migrate(engine: Engine, target: str, *, down: bool = False) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from backend import db
+from backend import db, metrics
 from backend.checkins import service
 from backend.checkins.service import CheckInRequest, Recorded
 from backend.errors import AppError
@@ -118,7 +118,12 @@ class BatchWriter:
                         stop = True
                         break
                     batch += more  # type: ignore[arg-type]
-                self._answer(batch, self._run_batch([waiting.request for waiting in batch]))
+                outcomes = self._run_batch([waiting.request for waiting in batch])
+                metrics.record_checkin_batch(
+                    size=len(batch),
+                    recorded=sum(not isinstance(o, BaseException) for o in outcomes),
+                )
+                self._answer(batch, outcomes)
                 if stop:
                     return
         finally:
