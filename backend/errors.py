@@ -9,10 +9,9 @@ exception handlers and the middlewares in backend/http.py all answer through `er
 import logging
 from typing import Any, ClassVar
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, routing
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -175,11 +174,11 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{_field_path(loc)}: {error.get('msg', 'invalid')}"
 
 
-def validation_message(errors: list[dict[str, Any]], total: int | None = None) -> str:
+def validation_message(errors: list[dict[str, Any]]) -> str:
     """One readable sentence per field, e.g. "calm: Input should be less than or equal to 5"."""
     listed = errors[:MAX_LISTED_ERRORS]
     message = "; ".join(_describe(e) for e in listed)
-    more = (total if total is not None else len(errors)) - len(listed)
+    more = len(errors) - len(listed)
     return f"{message}; and {more} more errors" if more > 0 else message
 
 
@@ -194,13 +193,11 @@ def _field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def validation_error_response(
-    errors: list[dict[str, Any]], total: int | None = None
-) -> JSONResponse:
+def validation_error_response(errors: list[dict[str, Any]]) -> JSONResponse:
     """The 422 for schema violations: `errors` as pydantic reports them (loc, msg, type)."""
     body = {
         "error": "ValidationError",
-        "detail": validation_message(errors, total),
+        "detail": validation_message(errors),
         "errors": _field_errors(errors),
     }
     return JSONResponse(body, status_code=422)
@@ -249,8 +246,12 @@ def error_response(exc: Exception) -> JSONResponse:
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """The methods the API's documented routes take at `path` (what an Allow header lists)."""
     methods: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.include_in_schema and route.path_regex.match(path):
+    for route in routing.iter_route_contexts(app.routes):
+        if (
+            isinstance(route.original_route, routing.APIRoute)
+            and route.include_in_schema
+            and route.path_regex.match(path)
+        ):
             methods |= route.methods or set()
     return sorted(methods)
 
@@ -270,7 +271,7 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
         and request.url.path.startswith("/api/")
     ):
         return error_response(no_route(request))
-    if isinstance(exc, AppError) and exc.status_code >= 500:
+    if isinstance(exc, DatabaseUnavailable):
         log.warning("%s %s: %s", request.method, logs.redact(request.url.path), exc.detail)
     return error_response(exc)
 
@@ -278,25 +279,3 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     for kind in (AppError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(kind, _handle)
-
-
-def document_validation_errors(app: Any) -> None:
-    """FastAPI documents each 422 with its own HTTPValidationError ({"detail": [...]}); the API
-    answers {"error", "detail", "errors"}, so the OpenAPI document is corrected to say so (under
-    FastAPI's schema names, which every operation already refers to)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schemas = build().setdefault("components", {}).setdefault("schemas", {})
-            body = ValidationErrorBody.model_json_schema(
-                ref_template="#/components/schemas/{model}"
-            )
-            body.pop("$defs", None)
-            body["properties"]["errors"]["items"] = {"$ref": "#/components/schemas/ValidationError"}
-            schemas["HTTPValidationError"] = body
-            schemas["ValidationError"] = FieldError.model_json_schema()
-        assert app.openapi_schema is not None  # build() keeps what it made
-        return app.openapi_schema
-
-    app.openapi = openapi

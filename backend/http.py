@@ -1,26 +1,27 @@
-"""The HTTP edge every request passes: pure ASGI middlewares (BaseHTTPMiddleware would cost a task
-per request on the hot path) and the exception handlers.
+"""The HTTP edge every request passes: one pure ASGI middleware, `Edge` (BaseHTTPMiddleware would
+cost a task per request, and each layer costs on the hot path, so it is one layer with one pass
+over the headers), and the exception handlers.
 
-- RequestContext (outermost): a request id (`X-Request-ID`, and on every log line), the client's
-  address (forwarded headers only from PUX_TRUSTED_PROXIES), the security headers, and a JSON
-  500 `InternalError` / 503 `DatabaseUnavailable` for anything that escaped the routes — the
-  connection stays usable.
-- RequestGuard: the request-body limit (413 `PayloadTooLarge` before reading further) and the
-  checks no field may forget: every string of a JSON body, form, query string and path is valid
-  Unicode (backend/text.py), and a JSON body is small in structure as well as in bytes, so that no
-  body can keep the event loop busy (validating thousands of unknown keys took seconds).
+- Context: a request id (`X-Request-ID`, and on every log line), the client's address (forwarded
+  headers only from PUX_TRUSTED_PROXIES), the security headers, and a JSON 500 `InternalError` /
+  503 `DatabaseUnavailable` for anything that escaped the routes — the connection stays usable.
+- Guard: the request-body limit (413 `PayloadTooLarge` before reading further) and the checks no
+  field may forget: every string of a JSON body, form, query string and path is valid Unicode
+  (backend/text.py), and a JSON body is small in structure as well as in bytes, so that no body
+  can keep the event loop busy (validating thousands of unknown keys took seconds).
 
 docs/http.md describes the contract (limits, trusted proxies, error statuses)."""
 
 import ipaddress
 import json
 import logging
+import os
 import re
-import secrets
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import pydantic_core
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -108,106 +109,33 @@ def client_address(scope: Scope, trusted: tuple[Any, ...]) -> str:
         return peer if trusted else UNVERIFIED_CLIENT
     if not _is_trusted(peer, trusted):
         return peer
-    for entry in reversed(forwarded):
-        if not _is_trusted(entry, trusted):
-            try:
-                return str(ipaddress.ip_address(entry))
-            except ValueError:
-                return UNVERIFIED_CLIENT
-    return forwarded[0]
-
-
-class RequestContext:
-    def __init__(self, app: ASGIApp, trusted_proxies: str = "") -> None:
-        self.app = app
-        self.trusted = parse_networks(trusted_proxies)
-        self.common = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-        self.csp = (b"content-security-policy", CSP.encode())
-        self.docs_csp = (b"content-security-policy", DOCS_CSP.encode())
-
-    def _request_id(self, scope: Scope) -> str:
-        if self.trusted:
-            client = scope.get("client")
-            if client and _is_trusted(client[0], self.trusted):
-                for name, value in scope["headers"]:
-                    if name == b"x-request-id":
-                        incoming = value.decode("latin-1")
-                        if _REQUEST_ID.fullmatch(incoming):
-                            return incoming
-        return secrets.token_hex(8)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = self._request_id(scope)
-        token = logs.request_id.set(request_id)
-        address = client_address(scope, self.trusted)
-        client = scope.get("client")
-        if client is None or client[0] != address:
-            # Also what the server's access log shows (it reads this same scope).
-            scope["client"] = (address, client[1] if client and client[0] == address else 0)
-        path: str = scope["path"]
-        extra = [
-            *self.common,
-            self.docs_csp if path == "/docs" else self.csp,
-            (b"x-request-id", request_id.encode()),
-        ]
-        is_api = path.startswith(API_PREFIX)
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                headers = list(message.get("headers", []))
-                if is_api and not any(k == b"cache-control" for k, _ in headers):
-                    headers.append((b"cache-control", b"no-store"))
-                message["headers"] = headers + extra
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        except Exception as exc:
-            error: AppError | None = db.unavailable(exc)
-            where = logs.redact(f"{scope.get('method')} {path}")
-            if error is not None:
-                log.warning("%s: database unavailable: %s", where, exc)
-            else:
-                log.exception("%s failed", where)
-                error = InternalError("The server failed to handle this request")
-            if started:
-                raise  # the answer is half sent: only closing the connection can tell the client
-            await error_response(error)(scope, receive, send_with_headers)
-        finally:
-            logs.request_id.reset(token)
+    # The nearest entry that is not a trusted proxy (all of them trusted: the farthest).
+    entry = next((e for e in reversed(forwarded) if not _is_trusted(e, trusted)), forwarded[0])
+    try:
+        return str(ipaddress.ip_address(entry))
+    except ValueError:
+        return UNVERIFIED_CLIENT
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"The request body may have at most {limit} bytes")
 
 
-def _decoded(raw: bytes, *, plus: bool) -> str:
-    return decode_utf8(unquote_to_bytes(raw.replace(b"+", b" ") if plus else raw))
+def _decoded(raw: bytes) -> str:
+    return decode_utf8(unquote_to_bytes(raw.replace(b"+", b" ")))
 
 
 def _pairs_problem(raw: bytes, where: str) -> tuple[list[Any], str] | None:
     """The first name or value of a query string or form body that is not UTF-8 text."""
     for pair in raw.split(b"&"):
         name, _, value = pair.partition(b"=")
-        try:
-            _decoded(name, plus=True)
-        except ValueError:
-            return [where, name.decode("utf-8", "replace")], NOT_UNICODE
-        try:
-            _decoded(value, plus=True)
-        except ValueError:
-            return [where, _decoded_for_loc(name)], NOT_UNICODE
+        for part in (name, value):
+            try:
+                _decoded(part)
+            except ValueError:
+                shown = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
+                return [where, shown], NOT_UNICODE
     return None
-
-
-def _decoded_for_loc(name: bytes) -> str:
-    return unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
 
 
 def _sendable(key: str) -> str:
@@ -219,11 +147,14 @@ def _json_problem(text: str) -> tuple[list[Any], str, str] | None:
     at most MAX_JSON_VALUES values nested at most MAX_JSON_DEPTH deep); None if it does not, or
     is not JSON at all (the route reports that)."""
     try:
-        document = json.loads(text)
-    except RecursionError:
-        return ["body"], f"must be nested at most {MAX_JSON_DEPTH} levels deep", "json_too_deep"
+        document = pydantic_core.from_json(text)  # the fast parser; refuses lone surrogates
     except ValueError:
-        return None
+        try:
+            document = json.loads(text)  # keeps them, so the walk below can name the field
+        except RecursionError:
+            return ["body"], f"must be nested at most {MAX_JSON_DEPTH} levels deep", "json_too_deep"
+        except ValueError:
+            return None
     stack: list[tuple[Any, list[Any]]] = [(document, ["body"])]
     values = 0
     while stack:
@@ -236,6 +167,8 @@ def _json_problem(text: str) -> tuple[list[Any], str, str] | None:
         if isinstance(value, str):
             if not is_unicode_text(value):
                 return loc, NOT_UNICODE, "string_unicode"
+        elif isinstance(value, dict | list) and len(value) > MAX_JSON_VALUES:
+            return loc, f"may hold at most {MAX_JSON_VALUES} JSON values", "json_too_large"
         elif isinstance(value, dict):
             for key, item in value.items():
                 if not is_unicode_text(key):
@@ -292,16 +225,98 @@ def url_problem(scope: Scope) -> tuple[list[Any], str] | None:
     return None
 
 
-class RequestGuard:
-    def __init__(self, app: ASGIApp) -> None:
+class Edge:
+    def __init__(self, app: ASGIApp, trusted_proxies: str = "") -> None:
         self.app = app
+        self.trusted = parse_networks(trusted_proxies)
+        self.common = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self.csp = (b"content-security-policy", CSP.encode())
+        self.docs_csp = (b"content-security-policy", DOCS_CSP.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # One pass over the headers for everything below.
+        length: int | None = None
+        content_type = ""
+        chunked = forwarded = False
+        incoming_id: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = int(value) if value.isdigit() else None
+            elif name == b"content-type":
+                content_type = value.decode("latin-1")
+            elif name == b"transfer-encoding":
+                chunked = True
+            elif name == b"x-forwarded-for":
+                forwarded = True
+            elif name == b"x-request-id":
+                incoming_id = value
+        client = scope.get("client")
+        request_id = os.urandom(8).hex()
+        if self.trusted and client and incoming_id and _is_trusted(client[0], self.trusted):
+            # A trusted proxy's request id is kept, so its log lines and ours match.
+            text = incoming_id.decode("latin-1")
+            request_id = text if _REQUEST_ID.fullmatch(text) else request_id
+        if forwarded:
+            address = client_address(scope, self.trusted)
+            if client is None or client[0] != address:
+                # Also what the server's access log shows (it reads this same scope).
+                scope["client"] = (address, 0)
+        token = logs.request_id.set(request_id)
         path: str = scope["path"]
-        if path.startswith(API_PREFIX):
+        extra = [
+            *self.common,
+            self.docs_csp if path == "/docs" else self.csp,
+            (b"x-request-id", request_id.encode()),
+        ]
+        is_api = path.startswith(API_PREFIX)
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                if is_api and not any(k == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers + extra
+            await send(message)
+
+        try:
+            if length is None and not chunked and not is_api:
+                await self.app(scope, receive, send_with_headers)  # no body, no API path
+            else:
+                await self._guarded(
+                    scope, receive, send_with_headers, is_api, length, chunked, content_type
+                )
+        except Exception as exc:
+            error: AppError | None = db.unavailable(exc)
+            where = logs.redact(f"{scope.get('method')} {path}")
+            if error is not None:
+                log.warning("%s: database unavailable: %s", where, exc)
+            else:
+                log.exception("%s failed", where)
+                error = InternalError("The server failed to handle this request")
+            if started:
+                raise  # the answer is half sent: only closing the connection can tell the client
+            await error_response(error)(scope, receive, send_with_headers)
+        finally:
+            logs.request_id.reset(token)
+
+    async def _guarded(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        is_api: bool,
+        length: int | None,
+        chunked: bool,
+        content_type: str,
+    ) -> None:
+        """The guard: URL text, the body limit and the body checks, then the app."""
+        if is_api:
             found = url_problem(scope)
             if found is not None:
                 loc, problem = found
@@ -310,19 +325,10 @@ class RequestGuard:
                 )
                 await response(scope, receive, send)
                 return
-        length: int | None = None
-        content_type = ""
-        chunked = False
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                length = int(value) if value.isdigit() else None
-            elif name == b"content-type":
-                content_type = value.decode("latin-1")
-            elif name == b"transfer-encoding":
-                chunked = True
         if length is None and not chunked:
             await self.app(scope, receive, send)  # no body
             return
+        path: str = scope["path"]
         limit = next((n for prefix, n in BODY_LIMITS.items() if path.startswith(prefix)), None)
         limit = limit or MAX_BODY_BYTES
         if length is not None and length > limit:
@@ -347,8 +353,8 @@ class RequestGuard:
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         found_in_body = body_problem(body, content_type)
         if found_in_body is not None:
-            loc, message_text, kind = found_in_body
-            response = validation_error_response([{"loc": loc, "msg": message_text, "type": kind}])
+            loc, problem, kind = found_in_body
+            response = validation_error_response([{"loc": loc, "msg": problem, "type": kind}])
             await response(scope, receive, send)
             return
         replayed = False
@@ -366,5 +372,4 @@ class RequestGuard:
 def install(app: FastAPI, *, trusted_proxies: str) -> None:
     """The exception handlers and the middlewares above (call after every other middleware)."""
     install_error_handlers(app)
-    app.add_middleware(RequestGuard)
-    app.add_middleware(RequestContext, trusted_proxies=trusted_proxies)
+    app.add_middleware(Edge, trusted_proxies=trusted_proxies)

@@ -19,6 +19,7 @@ SECRET_PATHS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(/join/)([^/?#\s\"']+)"),
     re.compile(r"(/api/v1/invites/)([^/?#\s\"']+)"),
     re.compile(r"(/api/v1/teams/[^/]+/invites/)([^/?#\s\"']+)"),
+    re.compile(r"(/api/v1/calendar/)([^/?#\s\"']+?)(?=\.ics\b|[/?#\s\"']|$)"),
 )
 REDACTED = "…"
 

@@ -9,12 +9,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from backend import db, health, http, logs, metrics
+from backend import db, health, http, logs, metrics, openapi
 from backend.auth.router import router as auth_router
 from backend.checkins import writer as checkin_writer
 from backend.checkins.router import router as checkins_router
 from backend.config import settings
-from backend.errors import document_validation_errors
 from backend.frontend import install_frontend
 from backend.me.router import router as me_router
 from backend.orgs.router import router as orgs_router
@@ -87,7 +86,7 @@ def create_app() -> FastAPI:
     metrics.install(app, api_prefix=API_PREFIX)
 
     install_frontend(app)
-    document_validation_errors(app)
+    openapi.install(app)
     return app
 
 

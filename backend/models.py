@@ -2,9 +2,10 @@
 
 from sqlmodel import SQLModel
 
-from backend.auth.models import Coordinator, CoordinatorOrg, CoordinatorToken, LoginFailure
+from backend.auth.models import Coordinator, CoordinatorOrg, CoordinatorToken
 from backend.checkins.models import CheckIn, CheckInSolution
 from backend.orgs.models import Organisation
+from backend.ratelimit import RateLimit
 from backend.solutions.models import Evaluation, Situation, Solution, SolutionStatusChange
 from backend.teams.models import Invite, Member, MemberToken, Team
 
@@ -18,10 +19,10 @@ __all__ = [
     "CoordinatorToken",
     "Evaluation",
     "Invite",
-    "LoginFailure",
     "Member",
     "MemberToken",
     "Organisation",
+    "RateLimit",
     "Situation",
     "Solution",
     "SolutionStatusChange",

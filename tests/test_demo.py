@@ -69,7 +69,7 @@ class TestDefaultDemo:
         self, seeded: demo.DemoResult, session: Session
     ) -> None:
         coordinator = auth_service.authenticate(
-            session=session, email=demo.DEMO_EMAIL, password=demo.DEMO_PASSWORD
+            session=session, email=demo.DEMO_EMAIL, password=demo.DEMO_PASSWORD, client="127.0.0.1"
         )
         links = session.exec(select(CoordinatorOrg)).all()
         assert [(c.coordinator_id, c.org_id) for c in links] == [(coordinator.id, seeded.org_id)]

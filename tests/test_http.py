@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -376,3 +377,25 @@ class TestClientAddress:
     def test_an_address_the_server_took_from_the_header_is_not_believed(self) -> None:
         # uvicorn started without options replaces a loopback peer by the header's entry.
         assert client_address(self._scope("6.6.6.6", "6.6.6.6"), ()) == "unverified-proxy"
+
+    def test_uvicorn_run_without_options_is_not_fooled_by_a_spoofed_header(
+        self, engine: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        # uvicorn's defaults trust X-Forwarded-For from loopback; the app does not.
+        with (
+            caplog.at_level(logging.INFO),
+            live(create_app(), access_log=True) as port,
+            httpx.Client(base_url=f"http://127.0.0.1:{port}") as client,
+        ):
+            answers = [
+                client.post(
+                    "/api/v1/join",
+                    json={"code": f"AAAA-AAAA-{n:04d}"},
+                    headers={"X-Forwarded-For": f"198.51.100.{n}"},
+                ).status_code
+                for n in range(22)
+            ]
+        assert answers[:20] == [404] * 20 and answers[21] == 429
+        access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+        assert len(access) == 22
+        assert not any("198.51.100." in line for line in access)

@@ -22,6 +22,10 @@ class TestRedaction:
             ("GET /api/v1/invites/k7qm3xtp9hwc?x=1", "GET /api/v1/invites/…?x=1"),
             ("DELETE /api/v1/teams/12/invites/K7QM-3XTP-9HWC", "DELETE /api/v1/teams/12/invites/…"),
             ("GET /api/v1/teams/12/invites", "GET /api/v1/teams/12/invites"),
+            (
+                '"GET /api/v1/calendar/s3cr3t-Xy_z.ics HTTP/1.1"',
+                '"GET /api/v1/calendar/….ics HTTP/1.1"',
+            ),
         ],
     )
     def test_every_secret_path_is_redacted(self, line: str, expected: str) -> None:

@@ -12,6 +12,7 @@ from backend.auth import service as auth_service
 from backend.auth.models import Coordinator
 from backend.db import SessionDep
 from backend.errors import Unauthorized
+from backend.openapi import raises
 from backend.teams.models import Member, MemberToken
 
 # Two schemes so /docs offers both a coordinator login form and a pasted member token.
@@ -29,6 +30,7 @@ def member_for_token(*, session: Session, token: str) -> Member | None:
     ).first()
 
 
+@raises(Unauthorized)
 def _current_coordinator(
     session: SessionDep, token: Annotated[str | None, Depends(coordinator_scheme)]
 ) -> Coordinator:
@@ -40,6 +42,7 @@ def _current_coordinator(
     return coordinator
 
 
+@raises(Unauthorized)
 def _current_member(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(member_scheme)],
@@ -60,6 +63,7 @@ class Actor:
     member: Member | None = None
 
 
+@raises(Unauthorized)
 def _current_actor(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(member_scheme)],

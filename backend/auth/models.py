@@ -1,4 +1,4 @@
-"""Coordinators, their organisations, their login tokens and failed-login records."""
+"""Coordinators, their organisations and their login tokens."""
 
 from datetime import datetime
 
@@ -30,12 +30,3 @@ class CoordinatorToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = utc_field(default_factory=now)
     expires_at: datetime = utc_field()
-
-
-class LoginFailure(SQLModel, table=True):
-    __tablename__ = "login_failure"
-
-    # Kept in the database (not in process memory) so the lockout holds across workers and restarts.
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    failed_at: datetime = utc_field(default_factory=now)

@@ -1,13 +1,13 @@
-"""Coordinator accounts, login with lockout, and token issue/revocation."""
+"""Coordinator accounts, login with failed-attempt limits, and token issue/revocation."""
 
 from datetime import timedelta
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, select
 
-from backend import clock, security
-from backend.auth.models import Coordinator, CoordinatorOrg, CoordinatorToken, LoginFailure
+from backend import clock, ratelimit, security
+from backend.auth.models import Coordinator, CoordinatorOrg, CoordinatorToken
 from backend.config import settings
-from backend.errors import TooManyRequests, Unauthorized, Unprocessable
+from backend.errors import Unauthorized, Unprocessable
 from backend.orgs.models import Organisation
 from backend.text import no_control_characters
 
@@ -42,40 +42,49 @@ def get_by_email(*, session: Session, email: str) -> Coordinator | None:
     ).first()
 
 
-def _recent_failures(*, session: Session, email: str) -> int:
-    since = clock.now() - timedelta(minutes=settings.login_lockout_minutes)
-    count = session.exec(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.email == email, col(LoginFailure.failed_at) >= since)
-    ).one()
-    return int(count)
+def authenticate(*, session: Session, email: str, password: str, client: str) -> Coordinator:
+    """Returns the coordinator or raises; wrong password and unknown email cost the same time.
 
-
-def authenticate(*, session: Session, email: str, password: str) -> Coordinator:
-    """Returns the coordinator or raises; wrong password and unknown email cost the same time."""
+    Failures count per client address and account together, per account and per address
+    (backend/ratelimit.py); a blocked attempt is refused before any password is checked, with the
+    true time left. An address the coordinator has logged in from is judged only by its own
+    failures for that account, so an attack from elsewhere never locks the owner out there."""
     try:
         email = no_control_characters(normalize_email(email))
     except ValueError as problem:
         raise InvalidEmail(f"username: {problem}") from None
-    if _recent_failures(session=session, email=email) >= settings.login_max_failures:
-        raise TooManyRequests(
-            "Too many failed logins for this email; try again later",
-            retry_after_seconds=settings.login_lockout_minutes * 60,
-        )
+    address = ratelimit.address_key(client)
+    pair = ratelimit.LOGIN_PAIR.key(f"{address}|{email}")
+    account = ratelimit.LOGIN_ACCOUNT.key(email)
+    from_address = ratelimit.LOGIN_ADDRESS.key(address)
+    known = f"{ratelimit.LOGIN_KNOWN}:{address}|{email}"
+    checked = [pair] if ratelimit.is_remembered(known) else [pair, account, from_address]
+    wait = ratelimit.blocked_for(checked)
+    if wait:
+        raise ratelimit.too_many(wait, "logins")
     coordinator = get_by_email(session=session, email=email)
+    # Nothing is written yet: ending the read transaction returns its pooled connection, which
+    # would otherwise be held through the wait for the hashing pool (concurrent logins ran the
+    # pool dry and every other request waited for a connection).
+    session.commit()
     # Verify against a dummy hash for unknown emails so response time does not reveal which exist.
     password_hash = coordinator.password_hash if coordinator else security.DUMMY_PASSWORD_HASH
-    if not security.verify_password(password, password_hash) or coordinator is None:
-        session.add(LoginFailure(email=email))
-        # Failures older than the lockout window count for nothing: forget them (any email), so
-        # the table stays small however many wrong logins are tried.
-        stale_before = clock.now() - timedelta(minutes=settings.login_lockout_minutes)
-        session.exec(delete(LoginFailure).where(col(LoginFailure.failed_at) < stale_before))
-        # The failure must be stored although the request ends in an error (no request commit).
-        session.commit()
+    valid, new_hash = security.verify_password(password, password_hash)
+    if not valid or coordinator is None:
+        ratelimit.record_failure(
+            [
+                (ratelimit.LOGIN_PAIR, pair),
+                (ratelimit.LOGIN_ACCOUNT, account),
+                (ratelimit.LOGIN_ADDRESS, from_address),
+            ]
+        )
         raise Unauthorized("Incorrect email or password")
-    session.exec(delete(LoginFailure).where(col(LoginFailure.email) == email))
+    if new_hash is not None:  # made with older parameters: replaced now that we know the password
+        coordinator.password_hash = new_hash
+        session.add(coordinator)
+    # The account keeps its count: an attack from elsewhere goes on after the owner got in.
+    ratelimit.forget([pair])
+    ratelimit.remember(known, days=ratelimit.KNOWN_ADDRESS_DAYS)
     return coordinator
 
 

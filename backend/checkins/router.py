@@ -11,9 +11,12 @@ from backend import security
 from backend.auth.dependencies import CurrentMember
 from backend.checkins import service, writer
 from backend.checkins.schemas import CheckInIn, CheckInPublic, Today
+from backend.checkins.service import InvalidDateRange, UnknownSolution
+from backend.checkins.workdates import WorkDateInFuture, WorkDateOutsideWindow
 from backend.dates import IsoDate
 from backend.db import SessionDep
-from backend.errors import Unauthorized
+from backend.errors import NotFound, Unauthorized
+from backend.openapi import raises
 
 router = APIRouter(tags=["checkins"])
 
@@ -88,6 +91,7 @@ def _parse_checkin(raw: bytes) -> CheckInIn:
     },
     openapi_extra=_PUT_OPENAPI,
 )
+@raises(Unauthorized, WorkDateInFuture, WorkDateOutsideWindow, UnknownSolution)
 async def put_checkin(request: Request) -> Response:
     """Creates (201) or replaces (200) my check-in for `work_date`; safe to retry.
 
@@ -109,6 +113,7 @@ async def put_checkin(request: Request) -> Response:
 
 
 @router.get("/me/checkins", response_model=list[CheckInPublic])
+@raises(InvalidDateRange)
 def list_checkins(
     session: SessionDep,
     member: CurrentMember,
@@ -120,12 +125,14 @@ def list_checkins(
 
 
 @router.delete("/me/checkins/{work_date}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(NotFound, WorkDateInFuture, WorkDateOutsideWindow)
 def delete_checkin(work_date: IsoDate, session: SessionDep, member: CurrentMember) -> None:
     """Deletes my check-in for `work_date` while that date is still in the window."""
     service.delete_checkin(session=session, member=member, work_date=work_date)
 
 
 @router.get("/me/today", response_model=Today)
+@raises(WorkDateInFuture, WorkDateOutsideWindow)
 def get_today(
     session: SessionDep,
     member: CurrentMember,

@@ -19,7 +19,12 @@ Used = Literal["yes", "partly", "no", "not_relevant"]
 
 # Trimmed first, so 500 spaces around a short comment are not "too long" and "   " means no comment.
 Comment = Annotated[
-    Annotated[str, AfterValidator(multi_line), AfterValidator(length(0, 500)), limits(0, 500)]
+    Annotated[
+        str,
+        AfterValidator(multi_line),
+        AfterValidator(length(0, 500)),
+        limits(0, 500, lines="many"),
+    ]
     | None,
     AfterValidator(empty_is_none),
 ]

@@ -6,10 +6,13 @@ from fastapi import Depends
 
 from backend.auth.dependencies import CurrentCoordinator
 from backend.db import PathId, SessionDep
+from backend.errors import NotFound
+from backend.openapi import raises
 from backend.orgs import service as org_service
 from backend.orgs.models import Organisation
 
 
+@raises(NotFound)
 def org_from_path(
     org_id: PathId, session: SessionDep, coordinator: CurrentCoordinator
 ) -> Organisation:

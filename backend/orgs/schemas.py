@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlmodel import SQLModel
 
+from backend.openapi import not_nullable
 from backend.text import length, limits, one_line
 
 OrgName = Annotated[str, AfterValidator(one_line), AfterValidator(length(1, 120)), limits(1, 120)]
@@ -48,8 +49,9 @@ class OrganisationBase(SQLModel):
 class OrganisationUpdate(SQLModel):
     """PATCH body: only the fields sent are changed; none of them may be null."""
 
-    # Unknown fields are 422, so a typo ("timezon") is not silently ignored.
-    model_config = {"extra": "forbid"}
+    # Unknown fields are 422, so a typo ("timezon") is not silently ignored. None of the fields
+    # is nullable, and the document says so.
+    model_config = {"extra": "forbid", "json_schema_extra": not_nullable()}
 
     name: OrgName | None = None
     timezone: TimeZoneName | None = None
@@ -57,7 +59,7 @@ class OrganisationUpdate(SQLModel):
     anonymity_threshold: AnonymityThreshold | None = None
     checkin_window_days: CheckinWindowDays | None = None
 
-    @field_validator("*")
+    @field_validator("*", mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from backend.auth.dependencies import Actor, CurrentActor
 from backend.db import PathId, SessionDep
 from backend.errors import NotFound
+from backend.openapi import raises
 from backend.solutions.models import Situation, Solution
 from backend.teams import service as team_service
 
@@ -22,6 +23,7 @@ def _reaches_team(*, session: Session, actor: Actor, team_id: int) -> bool:
     return True
 
 
+@raises(NotFound)
 def situation_for_actor(
     situation_id: PathId, session: SessionDep, actor: CurrentActor
 ) -> Situation:
@@ -33,6 +35,7 @@ def situation_for_actor(
     return situation
 
 
+@raises(NotFound)
 def solution_for_actor(solution_id: PathId, session: SessionDep, actor: CurrentActor) -> Solution:
     solution = session.get(Solution, solution_id)
     if solution is None or not _reaches_team(

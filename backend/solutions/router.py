@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from backend.db import SessionDep
+from backend.openapi import raises
 from backend.solutions import service
 from backend.solutions.dependencies import SituationForActor, SolutionForActor
 from backend.solutions.models import Solution
@@ -18,6 +19,12 @@ from backend.solutions.schemas import (
     SolutionPublic,
     SolutionStatus,
     SolutionUpdate,
+)
+from backend.solutions.service import (
+    ClientIdConflict,
+    InvalidStatusTransition,
+    MeetingDateInFuture,
+    SituationNotInTeam,
 )
 from backend.teams.dependencies import TeamForActor
 
@@ -84,6 +91,7 @@ def list_solutions(
     response_model=SolutionPublic,
     status_code=status.HTTP_201_CREATED,
 )
+@raises(SituationNotInTeam)
 def create_solution(
     team: TeamForActor, data: SolutionCreate, session: SessionDep
 ) -> SolutionPublic:
@@ -93,6 +101,7 @@ def create_solution(
 
 
 @router.patch("/solutions/{solution_id}", response_model=SolutionPublic)
+@raises(SituationNotInTeam, InvalidStatusTransition)
 def update_solution(
     solution: SolutionForActor, data: SolutionUpdate, session: SessionDep
 ) -> SolutionPublic:
@@ -116,6 +125,7 @@ def list_evaluations(solution: SolutionForActor, session: SessionDep) -> list[Ev
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "Already recorded with this client_id; the stored one"}},
 )
+@raises(ClientIdConflict, InvalidStatusTransition, MeetingDateInFuture)
 def record_evaluation(
     solution: SolutionForActor, data: EvaluationCreate, session: SessionDep, response: Response
 ) -> EvaluationPublic:

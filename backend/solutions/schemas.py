@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend.dates import IsoDate
+from backend.openapi import not_nullable
 from backend.text import length, limits, multi_line, one_line
 
 SituationStatus = Literal["open", "handled", "parked"]
@@ -22,7 +23,7 @@ When = Annotated[str, AfterValidator(one_line), AfterValidator(length(0, 60)), l
 # A row id given in a body; bounded like PathId, so PostgreSQL never sees an out-of-range integer.
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 LongText = Annotated[
-    str, AfterValidator(multi_line), AfterValidator(length(0, 2000)), limits(0, 2000)
+    str, AfterValidator(multi_line), AfterValidator(length(0, 2000)), limits(0, 2000, lines="many")
 ]
 
 
@@ -32,13 +33,18 @@ class _Input(BaseModel):
 
 
 class _Update(_Input):
-    @model_validator(mode="after")
-    def _no_nulls(self) -> "_Update":
+    # Only the fields in `nullable` take null; the document says so.
+    model_config = ConfigDict(extra="forbid", json_schema_extra=not_nullable("nullable"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: object) -> object:
         # PATCH leaves out what it does not change; an explicit null would erase a required value.
-        for name in self.model_fields_set:
-            if getattr(self, name) is None and name not in self.nullable:
-                raise ValueError(f"{name} may be left out but not null")
-        return self
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in cls.nullable:
+                    raise ValueError(f"{name} may be left out but not null")
+        return data
 
     nullable: ClassVar[frozenset[str]] = frozenset()
 
@@ -128,6 +134,10 @@ class EvaluationBase(BaseModel):
 
 
 class EvaluationCreate(EvaluationBase, _Input):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=not_nullable(only=("title", "details"))
+    )
+
     # Chosen by the app when the follow-up is recorded (maybe offline); a retry with the same id
     # returns the stored evaluation instead of recording the meeting twice.
     client_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{16,64}$")
@@ -136,7 +146,7 @@ class EvaluationCreate(EvaluationBase, _Input):
     details: LongText | None = None
     review_date: IsoDate | None = None
 
-    @field_validator("title", "details")
+    @field_validator("title", "details", mode="before")
     @classmethod
     def _not_null_when_given(cls, value: str | None) -> str | None:
         if value is None:

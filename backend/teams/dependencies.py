@@ -6,10 +6,13 @@ from fastapi import Depends
 
 from backend.auth.dependencies import CurrentActor, CurrentCoordinator
 from backend.db import PathId, SessionDep
+from backend.errors import NotFound
+from backend.openapi import raises
 from backend.teams import service as team_service
 from backend.teams.models import Team
 
 
+@raises(NotFound)
 def team_for_coordinator(
     team_id: PathId, session: SessionDep, coordinator: CurrentCoordinator
 ) -> Team:
@@ -19,6 +22,7 @@ def team_for_coordinator(
     )
 
 
+@raises(NotFound)
 def team_for_actor(team_id: PathId, session: SessionDep, actor: CurrentActor) -> Team:
     """`{team_id}` of the calling member's own team, or of a team in the calling coordinator's
     organisations; anything else is 404 (existence is not revealed)."""

@@ -1,14 +1,16 @@
 """Teams of an organisation, their invites and members (coordinator), and joining (anyone)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, status
 
+from backend import ratelimit
 from backend.db import PathId, SessionDep
-from backend.errors import Gone, NotFound
+from backend.errors import Conflict, Gone, NotFound, TooManyRequests
+from backend.openapi import raises
 from backend.orgs.dependencies import OrgForCoordinator
-from backend.ratelimit import invite_limiter
 from backend.teams import service as team_service
 from backend.teams.dependencies import TeamForCoordinator
 from backend.teams.models import Member
@@ -31,10 +33,20 @@ router = APIRouter(tags=["teams"])
 InviteCodePath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
-def _client_key(request: Request) -> str:
-    # The peer address; behind a reverse proxy run uvicorn with --proxy-headers so this is the
-    # real client and not the proxy.
-    return request.client.host if request.client else "unknown"
+@contextmanager
+def _invite_attempt(request: Request) -> Iterator[None]:
+    """Counts a wrong or stale code against the client's address; once it has too many, such a
+    code is answered 429 with the time left. A valid code is never refused (ratelimit.py)."""
+    host = request.client.host if request.client else "unknown"
+    key = ratelimit.JOIN_ADDRESS.key(ratelimit.address_key(host))
+    try:
+        yield
+    except (NotFound, Gone) as failure:
+        ratelimit.record_failure([(ratelimit.JOIN_ADDRESS, key)])
+        wait = ratelimit.blocked_for([key])
+        if wait:
+            raise ratelimit.too_many(wait, "invite codes") from failure
+        raise
 
 
 @router.get("/orgs/{org_id}/teams", response_model=list[TeamPublic])
@@ -43,12 +55,14 @@ def list_teams(session: SessionDep, org: OrgForCoordinator) -> list[TeamPublic]:
 
 
 @router.post("/orgs/{org_id}/teams", status_code=status.HTTP_201_CREATED)
+@raises(Conflict)
 def create_team(session: SessionDep, org: OrgForCoordinator, body: TeamCreate) -> TeamPublic:
     team = team_service.create_team(session=session, org=org, data=body)
     return team_service.team_public(session=session, team=team)
 
 
 @router.patch("/teams/{team_id}")
+@raises(Conflict)
 def update_team(session: SessionDep, team: TeamForCoordinator, body: TeamUpdate) -> TeamPublic:
     team = team_service.update_team(session=session, team=team, changes=body)
     return team_service.team_public(session=session, team=team)
@@ -73,6 +87,7 @@ def create_invite(
 
 
 @router.delete("/teams/{team_id}/invites/{code}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(NotFound)
 def revoke_invite(session: SessionDep, team: TeamForCoordinator, code: InviteCodePath) -> None:
     team_service.revoke_invite(session=session, team=team, code=code)
 
@@ -83,15 +98,17 @@ def list_members(session: SessionDep, team: TeamForCoordinator) -> Sequence[Memb
 
 
 @router.delete("/teams/{team_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(NotFound)
 def remove_member(session: SessionDep, team: TeamForCoordinator, member_id: PathId) -> None:
     team_service.remove_member(session=session, team=team, member_id=member_id)
 
 
 @router.get("/invites/{code}")
+@raises(NotFound, Gone, TooManyRequests)
 def preview_invite(session: SessionDep, request: Request, code: InviteCodePath) -> InvitePreview:
     """For the join screen: whose team an invite is for. Wrong codes count against the same
     per-client limit as POST /join, so this is no way around it."""
-    with invite_limiter.attempt(_client_key(request), failures=(NotFound, Gone)):
+    with _invite_attempt(request):
         valid = team_service.get_valid_invite(session=session, code=code)
     return InvitePreview(
         team_name=valid.team.name, org_name=valid.org.name, expires_at=valid.invite.expires_at
@@ -99,8 +116,9 @@ def preview_invite(session: SessionDep, request: Request, code: InviteCodePath) 
 
 
 @router.post("/join", status_code=status.HTTP_201_CREATED)
+@raises(NotFound, Gone, TooManyRequests)
 def join(session: SessionDep, request: Request, body: JoinCreate) -> JoinPublic:
-    with invite_limiter.attempt(_client_key(request), failures=(NotFound, Gone)):
+    with _invite_attempt(request):
         joined = team_service.join(session=session, code=body.code, display_name=body.display_name)
     return JoinPublic(
         token=joined.token,

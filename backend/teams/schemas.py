@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 from sqlmodel import SQLModel
 
 from backend.config import settings
+from backend.openapi import not_nullable
 from backend.text import empty_is_none, length, limits, one_line
 
 TeamName = Annotated[str, AfterValidator(one_line), AfterValidator(length(1, 120)), limits(1, 120)]
@@ -21,7 +22,12 @@ def _hh_mm(value: str) -> str:
 
 
 # Local time of the organisation.
-ReminderTime = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_hh_mm)]
+ReminderTime = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_hh_mm),
+    Field(json_schema_extra={"pattern": r"^\s*([01]\d|2[0-3]):[0-5]\d\s*$"}),
+]
 
 
 def _sorted_days(days: list[int]) -> list[int]:
@@ -64,13 +70,13 @@ class TeamCreate(TeamBase):
 class TeamUpdate(SQLModel):
     """PATCH body: only the fields sent are changed; none of them may be null."""
 
-    model_config = {"extra": "forbid"}
+    model_config = {"extra": "forbid", "json_schema_extra": not_nullable()}
 
     name: TeamName | None = None
     reminder_time: ReminderTime | None = None
     working_days: WorkingDays | None = None
 
-    @field_validator("*")
+    @field_validator("*", mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:

@@ -49,6 +49,15 @@ def serve_app(
 ) -> Iterator[str]:
     """Runs the app in a uvicorn subprocess until the block ends; yields its URL. The port is a free
     one unless given (a restart on the same port keeps the browser's origin: storage, worker)."""
+    with serve_app_process(database_url, log_path, port, **env_overrides) as (base, _):
+        yield base
+
+
+@contextmanager
+def serve_app_process(
+    database_url: str, log_path: Path, port: int | None = None, **env_overrides: str
+) -> Iterator[tuple[str, "subprocess.Popen[bytes]"]]:
+    """serve_app, yielding the server process too (to measure it)."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -78,7 +87,7 @@ def serve_app(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the app did not start:\n{log_path.read_text()}")
             time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=10)
