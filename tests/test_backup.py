@@ -12,8 +12,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from backend import backup, cli, clock, demo, health
-from backend.auth.models import CoordinatorToken, LoginFailure
+from backend.auth.models import CoordinatorToken
 from backend.models import metadata
+from backend.ratelimit import RateLimit
 from backend.teams.models import Invite
 from tests.conftest import alembic_config
 from tests.factories import make_member, make_org
@@ -36,7 +37,14 @@ def _fill_every_table(engine: Engine) -> None:
                 coordinator_id=1, token_hash="a" * 64, expires_at=now + timedelta(days=1)
             )
         )
-        session.add(LoginFailure(email="leder@example.dk"))
+        session.add(
+            RateLimit(
+                key="login-pair:203.0.113.9|leder@example.dk",
+                failures=1,
+                blocked_until=now,
+                expires_at=now + timedelta(minutes=15),
+            )
+        )
         session.add(
             Invite(
                 code="K7QM3XTP9HWC",
