@@ -1,4 +1,4 @@
-"""The `pux` command: serve, migrate, create-coordinator, demo, backup, restore."""
+"""The `pux` command: serve, migrate, create-coordinator, demo, backup, restore, rollup, purge."""
 
 import argparse
 import getpass
@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from backend import backup, db, demo, health, logformat
 from backend.auth import service as auth_service
 from backend.config import ROOT_DIR, settings
+from backend.insights import maintenance as insights_maintenance
 from backend.orgs.models import Organisation
 from backend.teams import service as team_service
 
@@ -60,7 +61,7 @@ def startup_lines() -> list[str]:
     with db.engine.begin() as connection, Session(bind=connection) as session:
         is_new = session.exec(select(Organisation.id).limit(1)).first() is None
         if is_new and settings.demo and settings.env != "production":
-            result = demo.seed_demo(connection=connection)
+            result = demo.seed_demo(connection=connection, small_team=True)
             lines.append(f"Demo data:         {_summary(result)}")
         elif is_new:
             command = f"{_pux()} create-coordinator --email E --org NAME"
@@ -147,7 +148,15 @@ def _summary(result: demo.DemoResult) -> str:
     return f"{demo.DEMO_ORG_NAME!r} (seed {result.seed}) in {result.seconds:.1f} s: {rows}"
 
 
-def seed_demo(*, teams: int, members: int, weeks: int, seed: int | None, force: bool) -> list[str]:
+def seed_demo(
+    *,
+    teams: int,
+    members: int,
+    weeks: int,
+    seed: int | None,
+    force: bool,
+    small_team: bool = False,
+) -> list[str]:
     started = time.perf_counter()
     with db.engine.begin() as connection:
         try:
@@ -158,16 +167,19 @@ def seed_demo(*, teams: int, members: int, weeks: int, seed: int | None, force: 
                 weeks=weeks,
                 seed=seed,
                 allow_production=force,
+                small_team=small_team,
             )
         except demo.DemoError as exc:
             raise CliError(str(exc)) from exc
     result.seconds = time.perf_counter() - started  # including the commit
+    small = demo.SMALL_TEAM_MEMBERS if small_team else 0
     return [
         f"Demo data in {_database()}: {_summary(result)}",
         f"Coordinator login: {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}"
         + ("" if result.coordinator_created else " (existing account, password unchanged)"),
         f"Member tokens: backend.demo.member_token({result.seed}, n) for n in "
-        f"0..{teams * members - 1}, team by team ({members} per team).",
+        f"0..{teams * members + small - 1}, team by team ({members} per team"
+        + (f", then {small} in the small team)." if small else ")."),
     ]
 
 
@@ -192,6 +204,26 @@ def restore_database(path: str, *, force: bool) -> list[str]:
     ]
     if info.revision != health.migrations_head():
         lines.append(f"The code's schema is newer: run `{_pux()} migrate` before serving.")
+    return lines
+
+
+def maintain(*, org_id: int | None, purge: bool) -> list[str]:
+    """`pux rollup` (freeze closed weeks) and `pux purge` (that, then retention): what was done."""
+    started = time.perf_counter()
+    done = insights_maintenance.run(db.engine, org_id=org_id, purge=purge)
+    if org_id is not None and not done:
+        raise CliError(f"no organisation with id {org_id}")
+    lines = []
+    for org in done:
+        froze = org.result.freeze
+        line = (
+            f"{org.org_name!r} (id {org.org_id}): {froze.weeks:,} week roll-ups written "
+            f"for {froze.teams:,} teams in {froze.seconds:.2f} s"
+        )
+        if purge:
+            line += f"; {org.result.checkins:,} check-ins past retention deleted"
+        lines.append(line)
+    lines.append(f"Done in {time.perf_counter() - started:.2f} s.")
     return lines
 
 
@@ -239,6 +271,17 @@ def _parser() -> argparse.ArgumentParser:
     restore_parser.add_argument(
         "--force", action="store_true", help="replace a database that holds data"
     )
+    demo_parser.add_argument(
+        "--small-team",
+        action="store_true",
+        help=f"add a team of {demo.SMALL_TEAM_MEMBERS}, too small to be shown (as `serve` does)",
+    )
+    for name, help_text in (
+        ("rollup", "freeze every closed week: write its roll-up (idempotent)"),
+        ("purge", "freeze, then delete raw check-ins older than each organisation's retention"),
+    ):
+        maintenance_parser = commands.add_parser(name, help=help_text)
+        maintenance_parser.add_argument("--org", type=int, help="only this organisation (id)")
     return parser
 
 
@@ -259,12 +302,15 @@ def main(argv: list[str] | None = None) -> int:
                 weeks=args.weeks,
                 seed=args.seed,
                 force=args.force,
+                small_team=args.small_team,
             )
             print("\n".join(lines))
         elif args.command == "backup":
             print(backup_database(args.file))
         elif args.command == "restore":
             print("\n".join(restore_database(args.file, force=args.force)))
+        elif args.command in ("rollup", "purge"):
+            print("\n".join(maintain(org_id=args.org, purge=args.command == "purge")))
     except CliError as exc:
         print(f"pux: error: {exc}", file=sys.stderr)
         return 1

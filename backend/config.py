@@ -4,7 +4,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # does not exist. Logs: JSON lines (production's default) or text for people (elsewhere).
     metrics_token: str = ""
     log_format: Literal["json", "text"] | None = None
+    # How often the server freezes closed weeks and deletes check-ins past retention (0 = never;
+    # `pux rollup` / `pux purge` do the same by hand).
+    maintenance_minutes: float = Field(default=15, ge=0)
 
     @field_validator("now")
     @classmethod

@@ -62,6 +62,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
+def suspend_sqlite_foreign_keys(connection: Connection) -> None:
+    """Turns SQLite's foreign keys off on `connection` until it goes back to the pool.
+
+    For migrations: batch mode rebuilds a table by dropping and re-creating it, and dropping a
+    table with foreign keys on deletes every row that refers to it (ON DELETE CASCADE) — an
+    upgrade would empty the database. The pragma only works outside a transaction, so this must
+    come before the migration's first statement; it says so rather than running unprotected."""
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() != 0:
+        raise RuntimeError("SQLite foreign keys could not be suspended: a transaction is open")
+    connection.connection.info["foreign_keys_suspended"] = True
+
+
+def check_sqlite_foreign_keys(connection: Connection) -> None:
+    """Raises when a row refers to a row that does not exist (after suspended foreign keys)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+
+
+def _restore_foreign_keys(dbapi_connection: Any, record: Any) -> None:
+    # Back in the pool (its transaction ended): the next user gets foreign keys on again.
+    if dbapi_connection is not None and record.info.pop("foreign_keys_suspended", False):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
 def _file_identity(path: str) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
@@ -92,6 +118,7 @@ def _sqlite_engine(url: str, *, create: bool) -> Engine:
 
     engine = create_engine(url, creator=connect)
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "checkin", _restore_foreign_keys)
 
     def remember_file(_: Any, record: Any) -> None:
         record.info["sqlite_path"] = path

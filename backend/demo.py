@@ -75,6 +75,8 @@ COMMENTS_AFTER_TRIAL = (
     "Børnene hjalp selv med at dække bord, det gav ro.",
     "Puslebordet var ledigt under frokosten for første gang i lang tid.",
 )
+# A team smaller than the default threshold (5): none of its weeks can be shown.
+SMALL_TEAM_MEMBERS = 4
 USED_VALUES = ("yes",) * 11 + ("partly",) * 5 + ("no",) * 2 + ("not_relevant",) * 2
 
 LUNCH = {
@@ -146,8 +148,13 @@ def seed_demo(
     weeks: int = 12,
     seed: int | None = None,
     allow_production: bool = False,
+    small_team: bool = False,
 ) -> DemoResult:
-    """Seeds one demo organisation inside the caller's transaction (the caller commits)."""
+    """Seeds one demo organisation inside the caller's transaction (the caller commits).
+
+    With `small_team`, one more team of SMALL_TEAM_MEMBERS (fewer than the threshold k) is added
+    after the others: its weeks are always suppressed, so the screens show what that looks like.
+    Its members come last in the member-token numbering."""
     if settings.env == "production" and not allow_production:
         raise DemoError("demo data (public tokens and password) is refused in production")
     if teams < 1 or members < 1 or weeks < 1:
@@ -179,7 +186,10 @@ def seed_demo(
     generator = _Generator(
         _Writer(connection), org_id=org_id, tz_name=tz_name, seed=seed, weeks=weeks
     )
-    team_ids = generator.run(teams=teams, members=members)
+    # (members, plan pattern) per team; the small team has just started, like pattern 2.
+    shapes = [(members, i % 3) for i in range(teams)]
+    shapes += [(SMALL_TEAM_MEMBERS, 2)] if small_team else []
+    team_ids = generator.run(shapes=shapes)
     result = DemoResult(
         org_id=org_id,
         team_ids=team_ids,
@@ -307,7 +317,10 @@ class _SolutionPlan:
 def _team_plan(pattern: int, period: int) -> tuple[list[dict[str, str]], list[_SolutionPlan]]:
     """Situations and solutions of a team, by pattern; `period` is the demo's length in days."""
     half = period // 2
-    if pattern == 0:  # a success story: trial half way, adopted at the follow-up three weeks later
+    # A success story: trial half way, adopted at the follow-up three weeks later. Calm and flow
+    # rise in this team as the solution settles in; other teams move only with their own
+    # solutions, so the comparison with the rest of the house shows what is this team's own.
+    if pattern == 0:
         adopted = [(half + 14, "proposed"), (half, "trial")]
         if half > 21:
             adopted.append((half - 21, "adopted"))
@@ -320,13 +333,13 @@ def _team_plan(pattern: int, period: int) -> tuple[list[dict[str, str]], list[_S
                 adopted,
                 effect=True,
             ),
+            # Tried only since last week: the summary has too few weeks to say anything yet.
             _SolutionPlan(
                 0,
                 "U",
                 "Fast rollefordeling ved frokosten",
                 "Én voksen ved hvert bord og én ved puslebordet; rollerne fordeles på morgenmødet.",
-                [(half + 14, "proposed"), (half, "trial")],
-                effect=True,
+                [(half + 14, "proposed"), (min(9, half), "trial")],
             ),
             _SolutionPlan(
                 0,
@@ -415,8 +428,11 @@ class _Generator:
     def _ago(self, days: int, hour: int = 13) -> datetime:
         return self._local(self.today - timedelta(days=days), hour)
 
-    def run(self, *, teams: int, members: int) -> list[int]:
+    def run(self, *, shapes: list[tuple[int, int]]) -> list[int]:
+        """Writes the teams (`shapes`: members and plan pattern per team) and all in them."""
         w = self.writer
+        teams = len(shapes)
+        team_of = [t for t, (size, _) in enumerate(shapes) for _ in range(size)]
         start = self._ago(self.period + 21, 9)
         team_ids = list(w.ids("team", teams))
         w.insert(
@@ -427,7 +443,10 @@ class _Generator:
                 for i, tid in enumerate(team_ids)
             ],
         )
-        member_ids = list(w.ids("member", teams * members))
+        member_ids = list(w.ids("member", len(team_of)))
+        by_team: list[list[int]] = [[] for _ in shapes]
+        for n, mid in enumerate(member_ids):
+            by_team[team_of[n]].append(mid)
         names = [
             self.rng.choice(FIRST_NAMES) if self.rng.random() < 0.8 else None for _ in member_ids
         ]
@@ -436,7 +455,7 @@ class _Generator:
             "member",
             ("id", "team_id", "display_name", "locale", "joined_at"),
             [
-                (mid, team_ids[n // members], names[n], None, joined)
+                (mid, team_ids[team_of[n]], names[n], None, joined)
                 for n, mid in enumerate(member_ids)
             ],
         )
@@ -449,10 +468,10 @@ class _Generator:
                 for n, (tid, mid) in enumerate(zip(token_ids, member_ids, strict=True))
             ],
         )
-        plans = [_team_plan(i % 3, self.period) for i in range(teams)]
+        plans = [_team_plan(pattern, self.period) for _, pattern in shapes]
         active = self._solutions(team_ids, plans)
         with w.foreign_keys_checked_at_the_end(("checkin", "checkin_solution")):
-            self._checkins(team_ids, member_ids, members, plans, active)
+            self._checkins(team_ids, by_team, plans, active)
         w.finish()
         return team_ids
 
@@ -589,8 +608,7 @@ class _Generator:
     def _checkins(
         self,
         team_ids: list[int],
-        member_ids: list[int],
-        members: int,
+        by_team: list[list[int]],
         plans: list[tuple[list[dict[str, str]], list[_SolutionPlan]]],
         active: list[list[list[int]]],
     ) -> None:
@@ -610,7 +628,7 @@ class _Generator:
             calm_level = [calm0 + 1.0 * effect[i] - noise[i] for i in dates]
             flow_level = [flow0 + 0.9 * effect[i] - noise[i] for i in dates]
             load_level = [load0 - 0.9 * effect[i] + noise[i] + mondays[i] for i in dates]
-            for mid in member_ids[t * members : (t + 1) * members]:
+            for mid in by_team[t]:
                 presence = 0.55 + rnd() * 0.3  # ~70 % participation on average
                 offset = (rnd() - 0.5) * 0.8
                 for i in dates:

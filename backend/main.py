@@ -1,5 +1,7 @@
 """create_app(): API routers under /api/v1, error handlers, security headers, the PWA."""
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +17,8 @@ from backend.checkins import writer as checkin_writer
 from backend.checkins.router import router as checkins_router
 from backend.config import settings
 from backend.frontend import install_frontend
+from backend.insights import maintenance as insights_maintenance
+from backend.insights.router import router as insights_router
 from backend.me.router import router as me_router
 from backend.orgs.router import router as orgs_router
 from backend.solutions.router import router as solutions_router
@@ -29,7 +33,19 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # frozen, the cyclic GC stops re-scanning it in every full collection (measured ~90 ms
     # pauses, which showed up directly in the p99 latency under load).
     gc.freeze()
+    # Closed weeks are frozen and old check-ins deleted in the background, so no worker is needed.
+    maintenance = (
+        asyncio.create_task(
+            insights_maintenance.run_periodically(db.engine, settings.maintenance_minutes)
+        )
+        if settings.maintenance_minutes > 0
+        else None
+    )
     yield
+    if maintenance is not None:
+        maintenance.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await maintenance
     # Commit the check-ins still queued and stop the writer thread before the process exits.
     checkin_writer.shutdown()
     metrics.process_stopped()
@@ -55,6 +71,7 @@ def create_app() -> FastAPI:
         teams_router,
         me_router,
         solutions_router,
+        insights_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 

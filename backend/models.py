@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from backend.auth.models import Coordinator, CoordinatorOrg, CoordinatorToken
 from backend.checkins.models import CheckIn, CheckInSolution
+from backend.insights.models import WeekRollup, WeekSolutionUse
 from backend.orgs.models import Organisation
 from backend.ratelimit import RateLimit
 from backend.solutions.models import Evaluation, Situation, Solution, SolutionStatusChange
@@ -27,5 +28,7 @@ __all__ = [
     "Solution",
     "SolutionStatusChange",
     "Team",
+    "WeekRollup",
+    "WeekSolutionUse",
     "metadata",
 ]

@@ -32,6 +32,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        db.suspend_sqlite_foreign_keys(connection)
     # Batch mode lets ALTER TABLE work on SQLite (it rebuilds the table).
     context.configure(
         connection=connection,
@@ -41,6 +44,8 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
     )
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            db.check_sqlite_foreign_keys(connection)
 
 
 if context.is_offline_mode():

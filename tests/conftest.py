@@ -11,6 +11,8 @@ from pathlib import Path
 
 os.environ["PUX_ENV"] = "test"
 os.environ.setdefault("PUX_DEMO", "0")
+# No background maintenance in tests (the app started by a test would write behind its back).
+os.environ.setdefault("PUX_MAINTENANCE_MINUTES", "0")
 
 import psycopg
 import pytest

@@ -295,3 +295,40 @@ class TestSeedDemo:
         assert session.exec(select(Organisation)).all() == []
         _seed(engine, seed=1, teams=1, members=1, weeks=1, allow_production=True)
         assert len(session.exec(select(Organisation)).all()) == 1
+
+
+class TestDemoInsights:
+    """What the first-start demo (with its small team) shows through the insights."""
+
+    def test_teams_pass_k_a_small_team_does_not_and_one_solution_helps(
+        self, engine: Engine, client: TestClient, set_now: Callable[[str], datetime]
+    ) -> None:
+        set_now(NOW)
+        result = _seed(engine, seed=42, small_team=True)
+        token = client.post(
+            "/api/v1/auth/token",
+            data={"username": demo.DEMO_EMAIL, "password": demo.DEMO_PASSWORD},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        trends = client.get(f"/api/v1/orgs/{result.org_id}/trends", headers=headers).json()
+        names = {t["id"]: t["name"] for t in trends["teams"]}
+        assert sorted(names.values()) == [
+            "Stue Blå",
+            "Stue Grøn",
+            "Stue Rød",
+            "Vuggestuen Solstrålen",
+        ]
+        for team_id, name in names.items():
+            weeks = [p for p in trends["periods"] if p["team_id"] == team_id]
+            shown = [p for p in weeks if not p["suppressed"]]
+            if name == "Stue Rød":
+                assert shown == [] and {p["respondents"] for p in weeks} <= {0, 1, 2, 3, 4}
+            else:
+                assert len(shown) >= 0.8 * len(weeks) and len(weeks) == 12
+        summary = client.get(f"/api/v1/teams/{result.team_ids[0]}/summary", headers=headers).json()
+        effects = {s["title"]: s for s in summary["solutions"]}
+        helped = effects["Bleskift før frokost for de mindste"]
+        assert not helped["thin"]
+        assert helped["difference"]["calm"] > 0.3 and helped["difference"]["workload"] < -0.3
+        assert helped["use"]["shares"]["yes"] > 0.4
+        assert effects["Fast rollefordeling ved frokosten"]["thin"] is True

@@ -85,3 +85,28 @@ class TestMigrations:
 
     def test_single_head(self) -> None:
         assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+
+
+class TestSQLiteForeignKeys:
+    """Batch mode rebuilds a table on SQLite by dropping it: with foreign keys on, that would
+    delete every row referring to it. Migrations suspend them, and only for themselves."""
+
+    def test_a_rebuild_keeps_the_rows_and_foreign_keys_are_on_again_afterwards(
+        self, fresh_engine: Engine
+    ) -> None:
+        if fresh_engine.dialect.name != "sqlite":
+            pytest.skip("a SQLite rule")
+        _migrate(fresh_engine, "0001")
+        with fresh_engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO organisation (name, timezone, locale, "
+                "anonymity_threshold, checkin_window_days, created_at) "
+                "VALUES ('O', 'Europe/Copenhagen', 'da', 5, 3, '2026-11-26 08:00:00')"
+            )
+            connection.exec_driver_sql("INSERT INTO team (org_id, name, reminder_time, "
+                "working_days, created_at) VALUES (1, 'T', '07:45', '1,2,3,4,5', "
+                "'2026-11-26 08:00:00')")  # fmt: skip
+        _migrate(fresh_engine, "head")  # rebuilds organisation (a new check constraint)
+        with fresh_engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM team").scalar_one() == 1
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1

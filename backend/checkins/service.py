@@ -28,6 +28,7 @@ from backend.checkins.schemas import (
 )
 from backend.checkins.sql import Statements, statements
 from backend.errors import AppError, NotFound, Unauthorized, Unprocessable
+from backend.insights import weeks
 from backend.orgs.models import Organisation
 from backend.solutions import service as solution_service
 from backend.solutions.models import Situation
@@ -57,10 +58,16 @@ class MemberContext:
     timezone: str
     window_days: int
     working_days: str
+    # The team's newest frozen Sunday (backend/insights/weeks.py): nothing on or before it.
+    frozen_through: date | None
 
     @property
     def window(self) -> tuple[date, date]:
-        return clock.checkin_window(self.timezone, self.window_days)
+        first, last = clock.checkin_window(self.timezone, self.window_days)
+        # A window widened after a week closed does not reach back into the frozen week.
+        if self.frozen_through is not None and first <= self.frozen_through:
+            first = self.frozen_through + timedelta(days=1)
+        return first, last
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ def record_checkins(
             if row is None:
                 raise Unauthorized("A valid member token is required")
             context = MemberContext(*row)
+            weeks.check_open(request.work_date, context.frozen_through)
             workdates.check_work_date(request.work_date, context.window)
         except AppError as refusal:
             outcomes[index] = refusal
@@ -225,6 +233,7 @@ def member_context(*, session: Session, member: Member) -> MemberContext:
         timezone=org.timezone,
         window_days=org.checkin_window_days,
         working_days=team.working_days,
+        frozen_through=team.frozen_through,
     )
 
 
@@ -290,6 +299,7 @@ def list_checkins(
 def delete_checkin(*, session: Session, member: Member, work_date: date) -> None:
     """Deletes the member's check-in (and its marks, by cascade) while the date is in the window."""
     context = member_context(session=session, member=member)
+    weeks.check_open(work_date, context.frozen_through)
     workdates.check_work_date(work_date, context.window)
     checkin = session.exec(
         select(CheckIn).where(

@@ -21,7 +21,8 @@ from backend.solutions.service import SolutionRow, StatusChangeRow
 
 # Token → member, team and org settings (only token hashes are ever stored).
 _AUTHENTICATE = """
-SELECT mt.token_hash, m.id, m.team_id, o.timezone, o.checkin_window_days, t.working_days
+SELECT mt.token_hash, m.id, m.team_id, o.timezone, o.checkin_window_days, t.working_days,
+    t.frozen_through
 FROM member_token AS mt
 JOIN member AS m ON m.id = mt.member_id
 JOIN team AS t ON t.id = m.team_id
@@ -79,6 +80,7 @@ class Driver:
 
     marker: str
     date_param: Callable[[date], Any]
+    date_value: Callable[[Any], date]
     datetime_param: Callable[[datetime], Any]
     datetime_value: Callable[[Any], datetime]
 
@@ -88,6 +90,7 @@ class Driver:
 SQLITE = Driver(
     marker="?",
     date_param=date.isoformat,
+    date_value=date.fromisoformat,
     datetime_param=lambda value: value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
     datetime_value=lambda value: datetime.fromisoformat(value).replace(tzinfo=UTC),
 )
@@ -95,6 +98,7 @@ SQLITE = Driver(
 POSTGRESQL = Driver(
     marker="%s",
     date_param=lambda value: value,
+    date_value=lambda value: value,
     datetime_param=lambda value: value,
     datetime_value=lambda value: value.astimezone(UTC),
 )
@@ -121,11 +125,16 @@ class Statements:
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
     def authenticate(self, token_hashes: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-        """token hash → (member_id, team_id, timezone, window_days, working_days)."""
+        """token hash → (member_id, team_id, timezone, window_days, working_days,
+        frozen_through or None)."""
         unique = list(dict.fromkeys(token_hashes))
         sql = _AUTHENTICATE.format(markers=_markers(self.driver.marker, len(unique)))
         self.cursor.execute(sql, unique)
-        return {row[0]: tuple(row[1:]) for row in self.cursor.fetchall()}
+        as_date = self.driver.date_value
+        return {
+            row[0]: (*row[1:6], None if row[6] is None else as_date(row[6]))
+            for row in self.cursor.fetchall()
+        }
 
     def upsert(self, rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
         """Rows in UPSERT_COLUMNS order → (member_id, work_date, id, revision, created_at,

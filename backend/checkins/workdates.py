@@ -32,6 +32,23 @@ def is_working_day(day: date, working_days: frozenset[int]) -> bool:
     return day.isoweekday() in working_days and holiday_name(day) is None
 
 
+def earliest_rateable(today: date, working_days: frozenset[int], window_days: int) -> date:
+    """The oldest work date still rateable on local date `today`: today minus the previous
+    `window_days` working days of the team (its weekdays that are not Danish holidays).
+
+    Never moves back as `today` moves forward, which is what makes a closed week stay closed while
+    the settings stay the same."""
+    day, left = today, window_days
+    # A team has at least one working day; the bound only guards against an endless loop.
+    for _ in range(window_days * 31 + 7):
+        if left == 0:
+            break
+        day -= timedelta(days=1)
+        if is_working_day(day, working_days):
+            left -= 1
+    return day
+
+
 def window_dates(window: tuple[date, date]) -> list[date]:
     """Every date in the window, newest first."""
     first, last = window

@@ -13,6 +13,7 @@ class Organisation(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("anonymity_threshold >= 3", name="anonymity_threshold_min"),
         CheckConstraint("checkin_window_days BETWEEN 0 AND 14", name="checkin_window_days_range"),
+        CheckConstraint("retention_months BETWEEN 1 AND 120", name="retention_months_range"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -21,4 +22,6 @@ class Organisation(SQLModel, table=True):
     locale: str = Field(default="da", max_length=8)
     anonymity_threshold: int = Field(default=5)
     checkin_window_days: int = Field(default=3)
+    # Raw check-ins older than this are deleted (after their weeks are rolled up).
+    retention_months: int = Field(default=24)
     created_at: datetime = utc_field(default_factory=now)

@@ -36,6 +36,8 @@ TimeZoneName = Annotated[
 # typos like 500 from hiding every figure.
 AnonymityThreshold = Annotated[int, Field(ge=3, le=100)]
 CheckinWindowDays = Annotated[int, Field(ge=0, le=14)]
+# How long raw check-ins are kept; their weeks' roll-ups stay (the range is the database's check).
+RetentionMonths = Annotated[int, Field(ge=1, le=120)]
 
 
 class OrganisationBase(SQLModel):
@@ -44,6 +46,7 @@ class OrganisationBase(SQLModel):
     locale: Locale = "da"
     anonymity_threshold: AnonymityThreshold = 5
     checkin_window_days: CheckinWindowDays = 3
+    retention_months: RetentionMonths = 24
 
 
 class OrganisationUpdate(SQLModel):
@@ -58,6 +61,7 @@ class OrganisationUpdate(SQLModel):
     locale: Locale | None = None
     anonymity_threshold: AnonymityThreshold | None = None
     checkin_window_days: CheckinWindowDays | None = None
+    retention_months: RetentionMonths | None = None
 
     @field_validator("*", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from backend.auth.models import Coordinator, CoordinatorOrg
 from backend.errors import NotFound
+from backend.insights import rollup
 from backend.orgs.models import Organisation
 from backend.orgs.schemas import OrganisationUpdate
 
@@ -39,6 +40,9 @@ def get_org_for_coordinator_or_404(
 
 
 def update_org(*, session: Session, org: Organisation, changes: OrganisationUpdate) -> Organisation:
+    # Weeks closed under the current settings are frozen first: a wider window, another time zone
+    # or another threshold must not reach back into a week whose figures are final.
+    rollup.freeze(session=session, org=org)
     org.sqlmodel_update(changes.model_dump(exclude_unset=True))
     session.add(org)
     session.flush()

@@ -1,6 +1,6 @@
 """Teams, their invites, their (pseudonymous) members and the members' device tokens."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -15,6 +15,9 @@ class Team(SQLModel, table=True):
     reminder_time: str = Field(default="07:45", max_length=5)  # "HH:MM", local time
     working_days: str = Field(default="1,2,3,4,5", max_length=13)  # ISO weekdays, Mon=1
     created_at: datetime = utc_field(default_factory=now)
+    # The Sunday of the newest week whose figures are final (rolled up, backend/insights): no
+    # check-in lands on or before it. Read by the check-in hot path's authenticate join.
+    frozen_through: date | None = None
 
 
 class Invite(SQLModel, table=True):

@@ -11,6 +11,7 @@ from backend.auth.dependencies import Actor
 from backend.auth.models import Coordinator, CoordinatorOrg
 from backend.config import settings
 from backend.errors import Conflict, Gone, NotFound
+from backend.insights import rollup
 from backend.orgs.models import Organisation
 from backend.teams.models import Invite, Member, MemberToken, Team
 from backend.teams.schemas import (
@@ -123,6 +124,8 @@ def update_team(*, session: Session, team: Team, changes: TeamUpdate) -> Team:
             session=session, org_id=team.org_id, name=values["name"], except_team_id=team.id
         )
     if "working_days" in values:
+        # Fewer working days reach further back: the team's closed weeks are frozen first.
+        _freeze_team(session=session, team=team)
         values["working_days"] = working_days_to_db(values["working_days"])
     team.sqlmodel_update(values)
     session.add(team)
@@ -241,8 +244,20 @@ def list_members(*, session: Session, team: Team) -> Sequence[Member]:
     ).all()
 
 
+def _freeze_team(*, session: Session, team: Team) -> None:
+    org = session.get(Organisation, team.org_id)
+    assert org is not None and team.id is not None
+    rollup.freeze(session=session, org=org, team_ids=[team.id])
+
+
 def delete_member(*, session: Session, member: Member) -> None:
-    """Deletes the member row; the database cascades to their tokens, check-ins and marks."""
+    """Deletes the member row; the database cascades to their tokens, check-ins and marks.
+
+    The team's closed weeks are rolled up first, so their figures stay as they were; the member's
+    answers in weeks still open go with them."""
+    team = session.get(Team, member.team_id)
+    assert team is not None
+    _freeze_team(session=session, team=team)
     session.delete(member)
     session.flush()
 

@@ -39,6 +39,7 @@ class TestListOrgs:
             "locale": "da",
             "anonymity_threshold": 5,
             "checkin_window_days": 3,
+            "retention_months": 24,
             "created_at": body[1]["created_at"],
         }
 

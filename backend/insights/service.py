@@ -1,0 +1,797 @@
+"""Every figure anyone but the member sees: team summaries, organisation trends, solution effects.
+
+The one rule (docs/privacy.md): a figure is a sum of whole *shown* team × week cells — roll-ups of
+closed weeks with at least k distinct respondents — and nothing else. A suppressed cell adds
+nothing to any sum; an open week is not read at all; date ranges snap to whole closed weeks. The
+roll-ups are read, never the raw check-ins (except the comments members shared, which are only
+taken from shown weeks)."""
+
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session, col
+
+from backend.checkins.models import CheckIn
+from backend.checkins.sql import DRIVERS
+from backend.config import settings
+from backend.errors import NotFound, Unprocessable
+from backend.insights import rollup, weeks
+from backend.insights.models import WeekRollup, WeekSolutionUse
+from backend.orgs.models import Organisation
+from backend.solutions import service as solution_service
+from backend.solutions.models import Situation, Solution
+from backend.teams.models import Member, Team
+
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 156  # three years
+DEFAULT_WEEKS_BEFORE = 4
+ACTIVE = solution_service.ACTIVE_STATUSES
+
+
+class InvalidRange(Unprocessable):
+    pass
+
+
+# --- cells and their sums ----------------------------------------------------------------------
+
+# A roll-up as read: (threshold, members, respondents, calm_sum, calm_count, flow_sum, flow_count,
+# workload_sum, workload_count).
+Cell = tuple[int, int, int, int, int, int, int, int, int]
+_CELL_COLUMNS = (
+    col(WeekRollup.threshold),
+    col(WeekRollup.members),
+    col(WeekRollup.respondents),
+    col(WeekRollup.calm_sum),
+    col(WeekRollup.calm_count),
+    col(WeekRollup.flow_sum),
+    col(WeekRollup.flow_count),
+    col(WeekRollup.workload_sum),
+    col(WeekRollup.workload_count),
+)
+# Whole cells added up: (cells, respondents, members, calm_sum, calm_count, flow_sum,
+# flow_count, workload_sum, workload_count).
+Values = tuple[int, int, int, int, int, int, int, int, int]
+
+
+def is_shown(cell: Cell, threshold: int) -> bool:
+    """A cell is shown with at least k distinct respondents — the k of today, or the k it closed
+    with if that was higher (lowering k does not unveil a week that closed suppressed)."""
+    return cell[2] >= threshold and cell[2] >= cell[0]
+
+
+def shown_clause(threshold: int) -> Any:
+    """`is_shown` in SQL, for sums the database adds up itself."""
+    respondents = col(WeekRollup.respondents)
+    return and_(respondents >= col(WeekRollup.threshold), respondents >= threshold)
+
+
+def values_of(cell: Cell) -> Values:
+    return (1, cell[2], cell[1], *cell[3:])
+
+
+def _mean(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+def means_of(values: Sequence[int]) -> dict[str, float | None]:
+    return {
+        "calm": _mean(values[3], values[4]),
+        "flow": _mean(values[5], values[6]),
+        "workload": _mean(values[7], values[8]),
+    }
+
+
+@dataclass
+class Sums:
+    """Whole shown cells added up, and the weeks they are from."""
+
+    weeks: set[date] = field(default_factory=set)
+    values: list[int] = field(default_factory=lambda: [0] * 9)
+
+    def add(self, week: date, values: Sequence[int]) -> None:
+        self.weeks.add(week)
+        for n in range(9):
+            self.values[n] += values[n]
+
+    @property
+    def cells(self) -> int:
+        return self.values[0]
+
+    @property
+    def respondents(self) -> int:
+        return self.values[1]
+
+    def raw_means(self) -> dict[str, float | None]:
+        v = self.values
+        return {
+            name: (v[3 + 2 * n] / v[4 + 2 * n] if v[4 + 2 * n] else None)
+            for n, name in enumerate(("calm", "flow", "workload"))
+        }
+
+    def side(self) -> dict[str, Any]:
+        return {
+            "weeks": len(self.weeks),
+            "respondents": self.respondents,
+            "first_week": min(self.weeks) if self.weeks else None,
+            "last_week": max(self.weeks) if self.weeks else None,
+            **means_of(self.values),
+        }
+
+
+def _change(after: Sums, before: Sums) -> dict[str, float | None]:
+    a, b = after.raw_means(), before.raw_means()
+    return {
+        name: None if a[name] is None or b[name] is None else a[name] - b[name]  # type: ignore[operator]
+        for name in a
+    }
+
+
+def _rounded(values: dict[str, float | None]) -> dict[str, float | None]:
+    return {k: None if v is None else round(v, 2) for k, v in values.items()}
+
+
+# --- ranges ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    first: date  # a Monday
+    last: date  # a Sunday, never after closed_through
+    closed_through: date
+
+    @property
+    def weeks(self) -> list[date]:
+        return weeks.weeks_between(self.first, self.last) if self.first <= self.last else []
+
+    def dated(self) -> dict[str, date]:
+        return {"from": self.first, "to": self.last, "closed_through": self.closed_through}
+
+
+def span(*, first: date | None, last: date | None, closed_through: date) -> Span:
+    """The whole closed weeks from `first`'s week through `last`'s week (default: the last 12
+    closed weeks); an open week is never part of it."""
+    if first is not None and last is not None and first > last:
+        raise InvalidRange(f"from ({first}) is after to ({last})")
+    end = weeks.week_end(weeks.week_start(last)) if last is not None else closed_through
+    start = (
+        weeks.week_start(first)
+        if first is not None
+        else weeks.week_start(min(end, closed_through)) - weeks.WEEK * (DEFAULT_WEEKS - 1)
+    )
+    if (end - start).days // 7 + 1 > MAX_WEEKS:
+        raise InvalidRange(f"at most {MAX_WEEKS} weeks can be asked for at once")
+    return Span(first=start, last=min(end, closed_through), closed_through=closed_through)
+
+
+# --- reading roll-ups --------------------------------------------------------------------------
+
+
+def _team_cells(
+    *, session: Session, team_ids: Collection[int], first: date, last: date
+) -> dict[int, dict[date, Cell]]:
+    found: dict[int, dict[date, Cell]] = {team_id: {} for team_id in team_ids}
+    rows = session.execute(
+        select(col(WeekRollup.team_id), col(WeekRollup.week_start), *_CELL_COLUMNS).where(
+            col(WeekRollup.team_id).in_(list(team_ids)),
+            col(WeekRollup.week_start) >= first,
+            col(WeekRollup.week_start) <= last,
+        )
+    ).all()
+    for row in rows:
+        found[row[0]][row[1]] = tuple(row[2:])
+    return found
+
+
+def shown_sums(
+    *,
+    session: Session,
+    org: Organisation,
+    by: Any,
+    first: date,
+    last: date,
+    week_starts: Collection[date] | None = None,
+) -> dict[Any, tuple[Values, int]]:
+    """The organisation's shown cells added up by the database, grouped `by` week or team: per
+    group the values of the shown cells and the number of all cells (shown or not)."""
+    shown = shown_clause(org.anonymity_threshold)
+
+    def if_shown(column: Any) -> Any:
+        return func.coalesce(func.sum(case((shown, column), else_=0)), 0)
+
+    query = (
+        select(
+            by,
+            if_shown(1),
+            if_shown(col(WeekRollup.respondents)),
+            if_shown(col(WeekRollup.members)),
+            *(if_shown(column) for column in _CELL_COLUMNS[3:]),
+            func.count(),
+        )
+        .join(Team, col(Team.id) == col(WeekRollup.team_id))
+        .where(
+            col(Team.org_id) == org.id,
+            col(WeekRollup.week_start) >= first,
+            col(WeekRollup.week_start) <= last,
+        )
+        .group_by(by)
+    )
+    if week_starts is not None:
+        query = query.where(col(WeekRollup.week_start).in_(sorted(week_starts)))
+    return {
+        row[0]: (tuple(int(v) for v in row[1:10]), int(row[10]))  # type: ignore[misc]
+        for row in session.execute(query).all()
+    }
+
+
+def _solution_uses(
+    *, session: Session, team_ids: Collection[int], first: date, last: date
+) -> dict[tuple[int, date], list[tuple[int, int, int, int, int]]]:
+    """(team, week) → [(solution_id, yes, partly, no, not_relevant)]."""
+    found: dict[tuple[int, date], list[tuple[int, int, int, int, int]]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            col(WeekSolutionUse.team_id),
+            col(WeekSolutionUse.week_start),
+            col(WeekSolutionUse.solution_id),
+            col(WeekSolutionUse.yes),
+            col(WeekSolutionUse.partly),
+            col(WeekSolutionUse.no),
+            col(WeekSolutionUse.not_relevant),
+        )
+        .where(col(WeekSolutionUse.team_id).in_(list(team_ids)))
+        .where(col(WeekSolutionUse.week_start) >= first)
+        .where(col(WeekSolutionUse.week_start) <= last)
+        .order_by(col(WeekSolutionUse.solution_id))
+    ).all()
+    for team_id, week_start, *counts in rows:
+        found[team_id, week_start].append(tuple(counts))
+    return found
+
+
+# --- solutions: before / after -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trial:
+    solution: Solution
+    since: date  # local date it (last) entered trial
+    ended: date | None  # local date it left trial/adopted, if it did
+
+    @property
+    def week(self) -> date:
+        return weeks.week_start(self.since)
+
+
+def trials(*, session: Session, org: Organisation, team_ids: Collection[int]) -> list[Trial]:
+    """The teams' solutions that have been in trial, with when that run started (and ended).
+
+    The run is the latest one that began with trial (proposed or dropped → trial; a follow-up's
+    adjust, adopted → trial, continues it), so a trial postponed and started again is measured
+    from its real start."""
+    zone = ZoneInfo(org.timezone)
+    # One query for all the teams; in each team P, U, X, then oldest first (as the team sees them).
+    solutions = sorted(
+        session.scalars(select(Solution).where(col(Solution.team_id).in_(list(team_ids)))),
+        key=lambda s: (s.team_id, "PUX".find(s.perspective), s.id),
+    )
+    histories = solution_service.status_histories(
+        session=session, solution_ids=[s.id for s in solutions if s.id is not None]
+    )
+    found: list[Trial] = []
+    for solution in solutions:
+        start: datetime | None = None
+        end: datetime | None = None
+        active = False
+        for change in histories[solution.id or 0]:
+            if change.to_status == "trial" and not active:
+                start, end = change.changed_at, None
+            elif change.to_status not in ACTIVE and active and start is not None:
+                end = change.changed_at
+            active = change.to_status in ACTIVE
+        if start is not None:
+            found.append(
+                Trial(
+                    solution=solution,
+                    since=start.astimezone(zone).date(),
+                    ended=end.astimezone(zone).date() if end is not None else None,
+                )
+            )
+    return found
+
+
+def _situation_titles(*, session: Session, trials_: Iterable[Trial]) -> dict[int, str]:
+    ids = {t.solution.situation_id for t in trials_ if t.solution.situation_id is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(col(Situation.id), col(Situation.title)).where(col(Situation.id).in_(ids))
+    ).all()
+    return {id_: title for id_, title in rows}
+
+
+@dataclass(frozen=True)
+class TrialWeeks:
+    before: list[date]
+    after: list[date]
+    use: list[date]  # the trial week and the after weeks
+
+
+def trial_weeks(
+    trial: Trial, *, closed_through: date, weeks_before: int, weeks_after: int | None
+) -> TrialWeeks:
+    """The closed weeks each side may use: up to `weeks_before` weeks before the trial week, and
+    the weeks after it until the week it ended (both of those weeks left out: each is partly
+    before and partly after), at most `weeks_after` of them."""
+    w0 = trial.week
+    newest = weeks.week_start(closed_through)
+    last = newest
+    if trial.ended is not None:
+        last = min(last, weeks.week_start(trial.ended) - weeks.WEEK)
+    after = weeks.weeks_between(w0 + weeks.WEEK, last) if w0 + weeks.WEEK <= last else []
+    if weeks_after is not None:
+        after = after[:weeks_after]
+    before = [w0 - weeks.WEEK * n for n in range(weeks_before, 0, -1)]
+    # Marks count from the trial week through the week it ended (they were given while it ran).
+    use_last = newest if trial.ended is None else min(newest, weeks.week_start(trial.ended))
+    return TrialWeeks(
+        before=[w for w in before if w <= newest],
+        after=after,
+        use=weeks.weeks_between(w0, use_last) if w0 <= use_last else [],
+    )
+
+
+def _effect(
+    trial: Trial,
+    *,
+    own: dict[date, Cell],
+    org_weeks: dict[date, Values],
+    uses: dict[date, list[tuple[int, int, int, int, int]]],
+    periods: TrialWeeks,
+    threshold: int,
+    situation_titles: dict[int, str],
+) -> dict[str, Any]:
+    solution = trial.solution
+    assert solution.id is not None
+    sides: dict[str, Sums] = {}
+    others: dict[str, Sums] = {}
+    for name, week_list in (("before", periods.before), ("after", periods.after)):
+        mine, rest = Sums(), Sums()
+        for week in week_list:
+            cell = own.get(week)
+            if cell is None or not is_shown(cell, threshold):
+                continue
+            values = values_of(cell)
+            mine.add(week, values)
+            # The same weeks for the rest of the organisation: all its shown cells but this one.
+            everyone = org_weeks.get(week)
+            if everyone is not None and everyone[0] > 1:
+                rest.add(week, [a - b for a, b in zip(everyone, values, strict=True)])
+        sides[name], others[name] = mine, rest
+    counts = dict.fromkeys(rollup.USED, 0)
+    use_weeks = 0
+    for week in periods.use:
+        cell = own.get(week)
+        if cell is None or not is_shown(cell, threshold):
+            continue
+        marked = [u for u in uses.get(week, []) if u[0] == solution.id]
+        if marked:
+            use_weeks += 1
+        for _, *numbers in marked:
+            for used, number in zip(rollup.USED, numbers, strict=True):
+                counts[used] += number
+    marks = counts["yes"] + counts["partly"] + counts["no"]
+    change = _change(sides["after"], sides["before"])
+    others_change = _change(others["after"], others["before"])
+    return {
+        "id": solution.id,
+        "team_id": solution.team_id,
+        "title": solution.title,
+        "perspective": solution.perspective,
+        "status": solution.status,
+        "situation_id": solution.situation_id,
+        "situation_title": situation_titles.get(solution.situation_id or 0),
+        "review_date": solution.review_date,
+        "trial_since": trial.since,
+        "trial_week": trial.week,
+        "ended": trial.ended,
+        "before": sides["before"].side(),
+        "after": sides["after"].side(),
+        "change": _rounded(change),
+        "others": {
+            "before": {**others["before"].side(), "cells": others["before"].cells},
+            "after": {**others["after"].side(), "cells": others["after"].cells},
+            "change": _rounded(others_change),
+        },
+        "difference": _rounded(
+            {
+                name: None
+                if change[name] is None or others_change[name] is None
+                else change[name] - others_change[name]  # type: ignore[operator]
+                for name in change
+            }
+        ),
+        "use": {
+            "weeks": use_weeks,
+            "marks": marks,
+            **counts,
+            "shares": {u: round(counts[u] / marks, 3) for u in ("yes", "partly", "no")}
+            if marks
+            else None,
+        },
+        "thin": len(sides["before"].weeks) < 2 or len(sides["after"].weeks) < 2,
+    }
+
+
+def _effects(
+    *,
+    session: Session,
+    org: Organisation,
+    team_ids: Collection[int],
+    closed_through: date,
+    weeks_before: int,
+    weeks_after: int | None,
+) -> list[dict[str, Any]]:
+    found = trials(session=session, org=org, team_ids=team_ids)
+    if not found:
+        return []
+    periods = {
+        t.solution.id: trial_weeks(
+            t, closed_through=closed_through, weeks_before=weeks_before, weeks_after=weeks_after
+        )
+        for t in found
+    }
+    needed = {w for p in periods.values() for w in (*p.before, *p.after, *p.use)}
+    if not needed:
+        needed = {weeks.week_start(closed_through)}
+    first, last = min(needed), weeks.week_end(max(needed))
+    org_weeks = {
+        week: values
+        for week, (values, _) in shown_sums(
+            session=session,
+            org=org,
+            by=col(WeekRollup.week_start),
+            first=first,
+            last=last,
+            week_starts=needed,
+        ).items()
+    }
+    own = _team_cells(
+        session=session, team_ids={t.solution.team_id for t in found}, first=first, last=last
+    )
+    uses = _solution_uses(session=session, team_ids=list(own), first=first, last=last)
+    uses_by_team: dict[int, dict[date, list[tuple[int, int, int, int, int]]]] = defaultdict(dict)
+    for (team_id, week), values in uses.items():
+        uses_by_team[team_id][week] = values
+    titles = _situation_titles(session=session, trials_=found)
+    return [
+        _effect(
+            t,
+            own=own[t.solution.team_id],
+            org_weeks=org_weeks,
+            uses=uses_by_team[t.solution.team_id],
+            periods=periods[t.solution.id],
+            threshold=org.anonymity_threshold,
+            situation_titles=titles,
+        )
+        for t in found
+    ]
+
+
+# --- comments ----------------------------------------------------------------------------------
+
+
+def _shuffle_key(checkin_id: int) -> bytes:
+    # Keyed by the server's secret: stable between requests (the screen and the printed page
+    # agree), yet unrelated to who wrote the comment, on which day, or in which order.
+    return hmac.new(
+        settings.secret_key.encode(), f"comment:{checkin_id}".encode(), hashlib.sha256
+    ).digest()
+
+
+def shared_comments(
+    *, session: Session, team_id: int, shown_weeks: Sequence[date]
+) -> list[dict[str, Any]]:
+    """The comments members chose to share, from the shown weeks only, newest week first and in
+    random order within a week; without author or day."""
+    if not shown_weeks:
+        return []
+    shown = set(shown_weeks)
+    rows = session.execute(
+        select(col(CheckIn.id), col(CheckIn.work_date), col(CheckIn.comment)).where(
+            col(CheckIn.team_id) == team_id,
+            col(CheckIn.share_comment).is_(True),
+            col(CheckIn.comment).is_not(None),
+            col(CheckIn.work_date) >= min(shown),
+            col(CheckIn.work_date) <= weeks.week_end(max(shown)),
+        )
+    ).all()
+    comments = [
+        (weeks.week_start(work_date), _shuffle_key(checkin_id), text)
+        for checkin_id, work_date, text in rows
+        if weeks.week_start(work_date) in shown
+    ]
+    comments.sort(key=lambda c: (-c[0].toordinal(), c[1]))
+    return [{"week_start": week, "text": text} for week, _, text in comments]
+
+
+# --- endpoints' computations -------------------------------------------------------------------
+
+
+def _use_list(
+    values: list[tuple[int, int, int, int, int]],
+) -> list[dict[str, int]]:
+    return [
+        {"solution_id": s, "yes": y, "partly": p, "no": n, "not_relevant": r}
+        for s, y, p, n, r in values
+    ]
+
+
+_NO_MEANS: dict[str, float | None] = {"calm": None, "flow": None, "workload": None}
+
+
+def team_summary(
+    *,
+    session: Session,
+    team: Team,
+    first: date | None,
+    last: date | None,
+    weeks_before: int = DEFAULT_WEEKS_BEFORE,
+    weeks_after: int | None = None,
+    with_comments: bool,
+) -> dict[str, Any]:
+    """A team's closed weeks, its solutions' before/after, and (for members) shared comments."""
+    assert team.id is not None
+    org = session.get(Organisation, team.org_id)
+    assert org is not None
+    rollup.ensure_frozen(session=session, org=org)
+    k = org.anonymity_threshold
+    # Frozen through is at least today's rule, and stays ahead of it after a widened window.
+    closed = session.scalar(
+        select(col(Team.frozen_through)).where(col(Team.id) == team.id)
+    ) or rollup.closed_through(org, team.working_days)
+    window = span(first=first, last=last, closed_through=closed)
+    cells = []
+    shown_weeks = []
+    if window.weeks:
+        own = _team_cells(
+            session=session, team_ids=[team.id], first=window.first, last=window.last
+        )[team.id]
+        uses = _solution_uses(
+            session=session, team_ids=[team.id], first=window.first, last=window.last
+        )
+        for week in window.weeks:
+            cell = own.get(week)
+            if cell is None:
+                continue  # before the team existed
+            shown = is_shown(cell, k)
+            if shown:
+                shown_weeks.append(week)
+            cells.append(
+                {
+                    "week_start": week,
+                    "respondents": cell[2],
+                    "members": cell[1],
+                    "suppressed": not shown,
+                    **(means_of(values_of(cell)) if shown else _NO_MEANS),
+                    "solution_use": _use_list(uses.get((team.id, week), [])) if shown else [],
+                }
+            )
+    members = session.execute(
+        select(func.count()).select_from(Member).where(col(Member.team_id) == team.id)
+    ).scalar_one()
+    return {
+        **window.dated(),
+        "team": {"id": team.id, "name": team.name},
+        "threshold": k,
+        "members": members,
+        "weeks": cells,
+        "solutions": _effects(
+            session=session,
+            org=org,
+            team_ids=[team.id],
+            closed_through=closed,
+            weeks_before=weeks_before,
+            weeks_after=weeks_after,
+        ),
+        "comments": shared_comments(session=session, team_id=team.id, shown_weeks=shown_weeks)
+        if with_comments
+        else [],
+        "comments_visible": with_comments,
+    }
+
+
+def _org_teams(
+    *, session: Session, org: Organisation, team_ids: Collection[int] | None
+) -> list[tuple[int, str]]:
+    teams = [
+        (id_, name)
+        for id_, name in session.execute(
+            select(col(Team.id), col(Team.name))
+            .where(col(Team.org_id) == org.id)
+            .order_by(col(Team.name), col(Team.id))
+        ).all()
+    ]
+    if team_ids:
+        known = {id_ for id_, _ in teams}
+        unknown = sorted(set(team_ids) - known)
+        if unknown:
+            # Like every team the caller cannot reach: 404, whether it exists elsewhere or not.
+            raise NotFound("Team not found")
+        teams = [t for t in teams if t[0] in set(team_ids)]
+    return teams
+
+
+@dataclass
+class TrendRows:
+    """Trends as rows, shared by the JSON endpoint and the exports."""
+
+    org: Organisation
+    window: Span
+    teams: list[tuple[int, str]]
+    # Per week the organisation row, then the teams' rows; as in the JSON document.
+    periods: list[dict[str, Any]]
+    totals: list[dict[str, Any]]
+    teams_left_out: int
+
+
+_TEAM_ROWS = """
+SELECT r.team_id, r.week_start, r.threshold, r.members, r.respondents, r.calm_sum, r.calm_count,
+    r.flow_sum, r.flow_count, r.workload_sum, r.workload_count
+FROM week_rollup AS r JOIN team AS t ON t.id = r.team_id
+WHERE t.org_id = {m} AND r.week_start >= {m} AND r.week_start <= {m}
+ORDER BY r.team_id, r.week_start
+"""
+
+
+def _team_rows(*, session: Session, org: Organisation, window: Span) -> list[tuple[Any, ...]]:
+    """The organisation's cells, team by team (in the order the roll-ups are stored), week by
+    week — straight from the driver: a 500-team year is 26 000 rows, and the ORM's handling of
+    them cost more than everything else."""
+    connection = session.connection()
+    driver = DRIVERS[connection.dialect.name]
+    params = (org.id, driver.date_param(window.first), driver.date_param(window.last))
+    return connection.exec_driver_sql(_TEAM_ROWS.format(m=driver.marker), params).all()  # type: ignore[return-value]
+
+
+def _total(team_id: int | None, values: Sequence[int], weeks_shown: int) -> dict[str, Any]:
+    return {"team_id": team_id, "weeks": weeks_shown, "respondents": values[1], **means_of(values)}
+
+
+def trend_rows(
+    *,
+    session: Session,
+    org: Organisation,
+    first: date | None,
+    last: date | None,
+    team_ids: Collection[int] | None,
+) -> TrendRows:
+    """Per closed week the organisation row (its shown cells added up, by the database) and the
+    asked-for teams' rows; totals over the range. The organisation row never depends on the
+    team filter."""
+    closed = rollup.ensure_frozen(session=session, org=org)
+    k = org.anonymity_threshold
+    window = span(first=first, last=last, closed_through=closed)
+    teams = _org_teams(session=session, org=org, team_ids=team_ids)
+    wanted = set(team_ids) if team_ids else None
+    # One pass over the organisation's cells (one scan of the table, not one per kind of sum):
+    # per week and per team the shown cells added up ([0:9], see Values) and all cells ([9]).
+    by_week: dict[date, list[int]] = {}
+    by_team: dict[int, list[int]] = {}
+    by_team_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    as_date = DRIVERS[session.connection().dialect.name].date_value
+    days: dict[Any, date] = {}
+    rows = _team_rows(session=session, org=org, window=window) if window.weeks else []
+    for team_id, week, threshold, members, respondents, cs, cc, fs, fc, ws, wc in rows:
+        day = days.get(week)
+        if day is None:
+            day = days[week] = as_date(week)
+        of_week = by_week.get(day)
+        if of_week is None:
+            of_week = by_week[day] = [0] * 10
+        of_team = by_team.get(team_id)
+        if of_team is None:
+            of_team = by_team[team_id] = [0] * 10
+        of_week[9] += 1
+        of_team[9] += 1
+        shown = respondents >= k and respondents >= threshold
+        if shown:
+            for sums in (of_week, of_team):
+                sums[0] += 1
+                sums[1] += respondents
+                sums[2] += members
+                sums[3] += cs
+                sums[4] += cc
+                sums[5] += fs
+                sums[6] += fc
+                sums[7] += ws
+                sums[8] += wc
+        if wanted is None or team_id in wanted:
+            by_team_rows[team_id].append(
+                {
+                    "period_start": day,
+                    "team_id": team_id,
+                    "respondents": respondents,
+                    "members": members,
+                    "suppressed": not shown,
+                    "calm": round(cs / cc, 2) if shown and cc else None,
+                    "flow": round(fs / fc, 2) if shown and fc else None,
+                    "workload": round(ws / wc, 2) if shown and wc else None,
+                }
+            )
+    empty = [0] * 10
+    periods: list[dict[str, Any]] = []
+    for week in window.weeks:
+        values = by_week.get(week, empty)
+        periods.append(
+            {
+                "period_start": week,
+                "team_id": None,
+                "respondents": values[1],
+                "members": values[2],
+                "suppressed": values[0] == 0,
+                **means_of(values),
+                "teams": values[0],
+                "teams_left_out": values[9] - values[0],
+            }
+        )
+    # Then each team's weeks, teams in name order (the rows come in team-id order).
+    for team_id, _ in teams:
+        periods += by_team_rows.get(team_id, [])
+    org_values = [sum(v[n] for v in by_week.values()) for n in range(9)]
+    totals = [_total(None, org_values, sum(1 for v in by_week.values() if v[0]))]
+    for team_id, _ in teams:
+        values = by_team.get(team_id, empty)
+        totals.append(_total(team_id, values, values[0]))
+    return TrendRows(
+        org=org,
+        window=window,
+        teams=teams,
+        periods=periods,
+        totals=totals,
+        teams_left_out=sum(1 for values in by_team.values() if values[9] > values[0]),
+    )
+
+
+def trends_document(rows: TrendRows) -> dict[str, Any]:
+    """The JSON document of GET /orgs/{id}/trends (see schemas.OrgTrends)."""
+    return {
+        **rows.window.dated(),
+        "threshold": rows.org.anonymity_threshold,
+        "teams": [{"id": id_, "name": name} for id_, name in rows.teams],
+        "periods": rows.periods,
+        "totals": rows.totals,
+        "teams_left_out": rows.teams_left_out,
+    }
+
+
+def org_solution_effects(
+    *,
+    session: Session,
+    org: Organisation,
+    team_ids: Collection[int] | None,
+    weeks_before: int = DEFAULT_WEEKS_BEFORE,
+    weeks_after: int | None = None,
+) -> dict[str, Any]:
+    """Every solution of the organisation's teams that has been in trial, with its before/after."""
+    closed = rollup.ensure_frozen(session=session, org=org)
+    teams = _org_teams(session=session, org=org, team_ids=team_ids)
+    return {
+        "threshold": org.anonymity_threshold,
+        "closed_through": closed,
+        "teams": [{"id": id_, "name": name} for id_, name in teams],
+        "solutions": _effects(
+            session=session,
+            org=org,
+            team_ids=[id_ for id_, _ in teams],
+            closed_through=closed,
+            weeks_before=weeks_before,
+            weeks_after=weeks_after,
+        ),
+    }
