@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from backend import backup, cli, clock, demo, health
 from backend.auth.models import CoordinatorToken
+from backend.insights import maintenance as insights_maintenance
 from backend.models import metadata
 from backend.ratelimit import RateLimit
 from backend.teams.models import Invite
@@ -53,6 +54,7 @@ def _fill_every_table(engine: Engine) -> None:
             )
         )
         session.commit()
+    insights_maintenance.run(engine, purge=False)  # the demo's closed weeks: roll-ups
     empty = [
         t.name for t in metadata.sorted_tables if t.name not in backup.tables_with_rows(engine)
     ]
