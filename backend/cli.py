@@ -1,11 +1,15 @@
-"""The `pux` command: serve, migrate, create-coordinator, demo, backup, restore, rollup, purge."""
+"""The `pux` command: serve, migrate, create-coordinator, demo, backup, restore, rollup, purge,
+send-reminders, worker, rotate-vapid-key."""
 
 import argparse
+import asyncio
 import getpass
 import os
 import shutil
+import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -18,6 +22,7 @@ from backend.auth import service as auth_service
 from backend.config import ROOT_DIR, settings
 from backend.insights import maintenance as insights_maintenance
 from backend.orgs.models import Organisation
+from backend.reminders import dispatch, push, vapid, worker
 from backend.teams import service as team_service
 
 MIN_PASSWORD_LENGTH = 8
@@ -85,12 +90,65 @@ def serve(*, run_migrations: bool, host: str, port: int) -> None:
         migrate()
     for line in startup_lines():
         print(line, flush=True)
+    vapid.load_keys()  # the Web Push key pair exists from the first start on
     # The app itself believes X-Forwarded-For only from PUX_TRUSTED_PROXIES (backend/http.py);
     # uvicorn's own handling would trust loopback.
     log_config = logformat.config(json_lines=settings.json_logs)
     uvicorn.run(
-        "backend.main:app", host=host, port=port, log_config=log_config, proxy_headers=False
+        "backend.main:serving_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=log_config,
+        proxy_headers=False,
     )
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--now: not an ISO-8601 instant: {text!r}") from None
+    if value.tzinfo is None:
+        raise CliError("--now needs a time zone offset, e.g. 2027-03-26T07:45:00+01:00")
+    return value
+
+
+def send_reminders(*, now: str | None) -> str:
+    """One reminder pass, at `now` or at the clock's time; says what it did."""
+    report = push.run(dispatch.run_pass(now=_instant(now) if now else None))
+    return report.summary()
+
+
+def run_worker() -> None:
+    """Reminder passes every minute until SIGINT or SIGTERM (then the sends under way finish)."""
+    logformat.configure(json_lines=settings.json_logs)
+    vapid.load_keys()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await worker.run_forever(stop)
+
+    print(f"Reminder worker on {_database()}: a pass every minute; Ctrl+C stops.", flush=True)
+    push.run(main())
+
+
+def rotate_vapid_key() -> list[str]:
+    if settings.vapid_private_key:
+        raise CliError(
+            "PUX_VAPID_PRIVATE_KEY is set, so the stored key is not used: "
+            "rotate by setting a new key there"
+        )
+    keys = vapid.rotate_stored_keys()
+    return [
+        f"New Web Push key pair in {_database()}; public key:",
+        keys.public_key,
+        "Devices subscribed with the old key get no pushes until the app re-subscribes them "
+        "(it does so the next time it is opened).",
+    ]
 
 
 def _read_password() -> str:
@@ -282,6 +340,17 @@ def _parser() -> argparse.ArgumentParser:
     ):
         maintenance_parser = commands.add_parser(name, help=help_text)
         maintenance_parser.add_argument("--org", type=int, help="only this organisation (id)")
+
+    reminders_parser = commands.add_parser(
+        "send-reminders", help="run one reminder pass (for cron; passes never send twice)"
+    )
+    reminders_parser.add_argument(
+        "--now", help="the instant of the pass, ISO-8601 with offset (default: the clock)"
+    )
+    commands.add_parser("worker", help="run a reminder pass every minute, as a process of its own")
+    commands.add_parser(
+        "rotate-vapid-key", help="replace the stored Web Push key pair with a new one"
+    )
     return parser
 
 
@@ -305,6 +374,12 @@ def main(argv: list[str] | None = None) -> int:
                 small_team=args.small_team,
             )
             print("\n".join(lines))
+        elif args.command == "send-reminders":
+            print(send_reminders(now=args.now))
+        elif args.command == "worker":
+            run_worker()
+        elif args.command == "rotate-vapid-key":
+            print("\n".join(rotate_vapid_key()))
         elif args.command == "backup":
             print(backup_database(args.file))
         elif args.command == "restore":

@@ -1,14 +1,19 @@
 """Settings read from PUX_* environment variables; one instance, `settings`."""
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "change-me-in-production"
+# What push services (and py_vapid) take as the VAPID `sub`: a mailto: address or a bare https
+# origin without port or path.
+_VAPID_SUBJECT = re.compile(r"mailto:[^@\s]+@[\w-]+(\.[\w-]+)*|https://[\w-]+(\.[\w-]+)+")
 
 
 class Settings(BaseSettings):
@@ -38,6 +43,23 @@ class Settings(BaseSettings):
     # How often the server freezes closed weeks and deletes check-ins past retention (0 = never;
     # `pux rollup` / `pux purge` do the same by hand).
     maintenance_minutes: float = Field(default=15, ge=0)
+    # Web Push: the VAPID key pair is generated on first start and kept in the database (every
+    # replica signs with the same key); these override it, e.g. with a key kept in a secret store.
+    vapid_private_key: str | None = None
+    vapid_subject: str | None = None
+    # `pux serve` runs a reminder pass every minute unless turned off (e.g. when `pux worker` runs
+    # beside it; claims in the database keep the two from sending anything twice).
+    reminder_loop: bool = True
+    follow_up_time: str = "14:30"
+    push_timeout_seconds: float = 10.0
+    push_concurrency: int = 256
+
+    @field_validator("follow_up_time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("PUX_FOLLOW_UP_TIME must be HH:MM on the 24-hour clock, e.g. 14:30")
+        return value
 
     @field_validator("now")
     @classmethod
@@ -65,7 +87,23 @@ class Settings(BaseSettings):
                 raise ValueError("PUX_SECRET_KEY must be set in production")
             if self.now is not None:
                 raise ValueError("PUX_NOW is refused in production")
+        if self.vapid_subject is not None and not _VAPID_SUBJECT.fullmatch(self.vapid_subject):
+            raise ValueError(
+                "PUX_VAPID_SUBJECT must be a mailto: address or an https: URL, "
+                "e.g. mailto:drift@kommune.dk"
+            )
         return self
+
+    @property
+    def push_subject(self) -> str:
+        """Who runs this server, as push services ask (the VAPID `sub` claim): PUX_VAPID_SUBJECT,
+        else the public https address, else a placeholder good enough for development."""
+        if self.vapid_subject:
+            return self.vapid_subject
+        origin = "https://" + (urlsplit(self.public_base_url).hostname or "")
+        if self.public_base_url.startswith("https://") and _VAPID_SUBJECT.fullmatch(origin):
+            return origin
+        return "mailto:pux-puls@localhost"
 
     @property
     def json_logs(self) -> bool:

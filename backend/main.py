@@ -21,6 +21,8 @@ from backend.insights import maintenance as insights_maintenance
 from backend.insights.router import router as insights_router
 from backend.me.router import router as me_router
 from backend.orgs.router import router as orgs_router
+from backend.reminders.router import router as reminders_router
+from backend.reminders.worker import ReminderThread
 from backend.solutions.router import router as solutions_router
 from backend.teams.router import router as teams_router
 
@@ -28,7 +30,7 @@ API_PREFIX = http.API_PREFIX
 
 
 @asynccontextmanager
-async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Everything built at start-up (routes, models, metadata) lives as long as the process;
     # frozen, the cyclic GC stops re-scanning it in every full collection (measured ~90 ms
     # pauses, which showed up directly in the p99 latency under load).
@@ -41,7 +43,12 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.maintenance_minutes > 0
         else None
     )
+    reminders = ReminderThread() if app.state.reminder_loop else None
+    if reminders is not None:
+        reminders.start()
     yield
+    if reminders is not None:
+        reminders.stop()  # lets the passes under way finish their sends first
     if maintenance is not None:
         maintenance.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -52,7 +59,8 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     gc.unfreeze()  # collectable again (tests start and stop many apps in one process)
 
 
-def create_app() -> FastAPI:
+def create_app(*, reminder_loop: bool = False) -> FastAPI:
+    """The app; with `reminder_loop` it also runs a reminder pass every minute (`pux serve`)."""
     logs.install()
     app = FastAPI(
         lifespan=lifespan,
@@ -62,6 +70,7 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    app.state.reminder_loop = reminder_loop
     # Check-ins first: routes are matched in order, and PUT /me/checkins is the hot path. Each
     # router is included into the app itself: every level of nesting is matched on every request.
     for router in (
@@ -70,6 +79,7 @@ def create_app() -> FastAPI:
         orgs_router,
         teams_router,
         me_router,
+        reminders_router,
         solutions_router,
         insights_router,
     ):
@@ -108,3 +118,8 @@ def create_app() -> FastAPI:
 
 
 app = create_app()
+
+
+def serving_app() -> FastAPI:
+    """What `pux serve` runs: the app and, unless PUX_REMINDER_LOOP=0, the reminder passes."""
+    return create_app(reminder_loop=settings.reminder_loop)

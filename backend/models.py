@@ -7,12 +7,20 @@ from backend.checkins.models import CheckIn, CheckInSolution
 from backend.insights.models import WeekRollup, WeekSolutionUse
 from backend.orgs.models import Organisation
 from backend.ratelimit import RateLimit
+from backend.reminders.models import (
+    CalendarFeed,
+    PushSubscription,
+    ReminderClaim,
+    ReminderSettings,
+    VapidKey,
+)
 from backend.solutions.models import Evaluation, Situation, Solution, SolutionStatusChange
 from backend.teams.models import Invite, Member, MemberToken, Team
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "CalendarFeed",
     "CheckIn",
     "CheckInSolution",
     "Coordinator",
@@ -23,11 +31,15 @@ __all__ = [
     "Member",
     "MemberToken",
     "Organisation",
+    "PushSubscription",
     "RateLimit",
+    "ReminderClaim",
+    "ReminderSettings",
     "Situation",
     "Solution",
     "SolutionStatusChange",
     "Team",
+    "VapidKey",
     "WeekRollup",
     "WeekSolutionUse",
     "metadata",

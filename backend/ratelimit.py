@@ -43,6 +43,8 @@ class Rule:
     free: int
     window: timedelta
     max_delay: timedelta
+    # False: a quota rather than a guard against guessing — past `free`, the full `max_delay`.
+    growing: bool = True
 
     def key(self, subject: str) -> str:
         return f"{self.name}:{subject}"
@@ -50,6 +52,8 @@ class Rule:
     def delay(self, failures: int) -> timedelta:
         if failures <= self.free:
             return timedelta(0)
+        if not self.growing:
+            return self.max_delay
         seconds = 2.0 ** min(failures - self.free - 1, 30)
         return min(self.max_delay, timedelta(seconds=seconds))
 
@@ -189,4 +193,14 @@ KNOWN_ADDRESS_DAYS = 30
 # ~53 bits, so the limit bounds the noise and load of guessing, not its (negligible) odds.
 JOIN_ADDRESS = Rule(
     "join-address", free=20, window=timedelta(minutes=10), max_delay=timedelta(minutes=10)
+)
+
+# Test notifications (POST /me/push-subscriptions/test): each is a request to every device's push
+# service, so every test counts, not only failed ones — five per member in ten minutes.
+TEST_PUSH = Rule(
+    "test-push",
+    free=5,
+    window=timedelta(minutes=10),
+    max_delay=timedelta(minutes=10),
+    growing=False,
 )

@@ -16,6 +16,14 @@ from backend.auth.models import CoordinatorToken
 from backend.insights import maintenance as insights_maintenance
 from backend.models import metadata
 from backend.ratelimit import RateLimit
+from backend.reminders import vapid
+from backend.reminders.models import (
+    CalendarFeed,
+    PushSubscription,
+    ReminderClaim,
+    ReminderSettings,
+    VapidKey,
+)
 from backend.teams.models import Invite
 from tests.conftest import alembic_config
 from tests.factories import make_member, make_org
@@ -46,6 +54,16 @@ def _fill_every_table(engine: Engine) -> None:
                 expires_at=now + timedelta(minutes=15),
             )
         )
+        keys = vapid.new_keys()
+        session.add(VapidKey(private_key=keys.private_key, public_key=keys.public_key))
+        session.add(ReminderSettings(member_id=1, time="06:50", follow_up=True))
+        session.add(
+            PushSubscription(
+                member_id=1, endpoint="https://fcm.googleapis.com/x", p256dh="BA", auth="AA"
+            )
+        )
+        session.add(ReminderClaim(member_id=1, work_date=now.date(), kind=1, delivered=1))
+        session.add(CalendarFeed(member_id=1, nonce="0" * 32, secret_hash="b" * 64))
         session.add(
             Invite(
                 code="K7QM3XTP9HWC",

@@ -301,6 +301,7 @@ class TestServeStartup:
         assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
         assert calls == [
             {
+                "factory": True,
                 "host": "0.0.0.0",
                 "port": 8123,
                 "log_config": logformat.config(json_lines=False),

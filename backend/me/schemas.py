@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlmodel import SQLModel
 
 from backend.orgs.schemas import Locale
+from backend.reminders.schemas import ReminderExport
 from backend.teams.schemas import DisplayName
 
 
@@ -77,4 +78,5 @@ class MeExport(SQLModel):
     team_name: str
     org_name: str
     devices: list[ExportDevice]
+    reminder: ReminderExport
     checkins: list[ExportCheckIn]

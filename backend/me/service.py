@@ -15,24 +15,15 @@ from backend.me.schemas import (
     MeTeam,
     MeUpdate,
 )
-from backend.orgs.models import Organisation
+from backend.reminders import service as reminder_service
 from backend.solutions.models import Solution
 from backend.teams import service as team_service
-from backend.teams.models import Member, MemberToken, Team
+from backend.teams.models import Member, MemberToken
 from backend.teams.schemas import working_days_from_db
 
 
-def _team_and_org(*, session: Session, member: Member) -> tuple[Team, Organisation]:
-    row = session.exec(
-        select(Team, Organisation)
-        .join(Organisation, col(Organisation.id) == Team.org_id)
-        .where(Team.id == member.team_id)
-    ).one()
-    return row[0], row[1]
-
-
 def get_me(*, session: Session, member: Member) -> MePublic:
-    team, org = _team_and_org(session=session, member=member)
+    team, org = team_service.team_and_org(session=session, member=member)
     return MePublic(
         member=MeMember.model_validate(member),
         team=MeTeam.model_validate(
@@ -57,7 +48,7 @@ def erase_me(*, session: Session, member: Member) -> None:
 
 def export_me(*, session: Session, member: Member) -> MeExport:
     """Everything stored about the member, in one document they can keep (PRODUCT.md §3.5)."""
-    team, org = _team_and_org(session=session, member=member)
+    team, org = team_service.team_and_org(session=session, member=member)
     checkins = session.exec(
         select(CheckIn).where(CheckIn.member_id == member.id).order_by(col(CheckIn.work_date))
     ).all()
@@ -89,6 +80,7 @@ def export_me(*, session: Session, member: Member) -> MeExport:
         team_name=team.name,
         org_name=org.name,
         devices=[ExportDevice(created_at=token.created_at) for token in tokens],
+        reminder=reminder_service.export_reminder(session=session, member=member),
         checkins=[
             ExportCheckIn.model_validate(
                 checkin, update={"solutions": marks_by_checkin.get(checkin.id or 0, [])}

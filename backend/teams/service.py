@@ -236,6 +236,16 @@ def join(*, session: Session, code: str, display_name: str | None) -> Joined:
     return Joined(member=member, team=valid.team, token=token)
 
 
+def team_and_org(*, session: Session, member: Member) -> tuple[Team, Organisation]:
+    """The member's team and its organisation, in one query."""
+    row = session.exec(
+        select(Team, Organisation)
+        .join(Organisation, col(Organisation.id) == Team.org_id)
+        .where(Team.id == member.team_id)
+    ).one()
+    return row[0], row[1]
+
+
 def list_members(*, session: Session, team: Team) -> Sequence[Member]:
     return session.exec(
         select(Member)

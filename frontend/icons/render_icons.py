@@ -1,4 +1,5 @@
-"""Renders the app icons (192, 512 and a maskable 512) from icon.svg with headless Chromium.
+"""Renders the app icons (192, 512, a maskable 512, and the notification badge) from icon.svg with
+headless Chromium.
 
 Run once after changing icon.svg, then commit the PNGs:
 `.venv/bin/python frontend/icons/render_icons.py`.
@@ -18,6 +19,13 @@ MASKABLE = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">
   <g transform="translate(76.8 76.8) scale(0.7)">{inner}</g>
 </svg>"""
 
+# A notification badge is drawn by the platform from its alpha channel alone (Android's status
+# bar): the glyph, white on nothing, thicker so it reads at 24 px.
+BADGE = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">
+  <path d="M40 276h110l40-110 66 232 62-190 34 68h120" fill="none" stroke="#ffffff"
+        stroke-width="56" stroke-linecap="round" stroke-linejoin="round"/>
+</svg>"""
+
 
 def main() -> None:
     svg = (HERE / "icon.svg").read_text()
@@ -26,6 +34,7 @@ def main() -> None:
         ("icon-192.png", 192, svg),
         ("icon-512.png", 512, svg),
         ("icon-maskable-512.png", 512, MASKABLE.format(inner=inner)),
+        ("badge-96.png", 96, BADGE),
     ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

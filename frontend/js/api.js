@@ -55,7 +55,25 @@ export class NetworkError extends Error {}
 /** @typedef {{team_name: string, org_name: string, expires_at: string}} InvitePreview */
 /** @typedef {{code: string, join_url: string, expires_at: string}} Invite */
 /** @typedef {{id: number, name: string}} Org */
-/** @typedef {{id: number, name: string, org_id?: number}} Team */
+/** @typedef {{id: number, name: string, org_id?: number, reminder_time?: string, working_days?: number[]}} Team */
+/**
+ * A member's reminder settings as they apply (the team's time and days where the member has none).
+ * @typedef {Object} ReminderSettings
+ * @property {boolean} enabled
+ * @property {string} time                 HH:MM in the organisation's zone
+ * @property {number[]} weekdays           ISO weekdays, Monday = 1
+ * @property {boolean} skip_public_holidays
+ * @property {string | null} paused_until  the last day without reminders
+ * @property {boolean} follow_up
+ * @property {boolean} [follows_team_time]
+ * @property {boolean} [follows_team_weekdays]
+ * @property {{time: string, weekdays: number[]}} [team]
+ * @property {string} [follow_up_time]
+ */
+/** @typedef {Omit<ReminderSettings, 'time' | 'weekdays'> & {time: string | null, weekdays: number[] | null}} ReminderChanges */
+/** @typedef {{endpoint: string, expirationTime: number | null, keys: {p256dh: string, auth: string}}} PushSubscriptionBody */
+/** @typedef {{devices: number, delivered: number, removed: number, failed: number, problems: string[]}} TestResult */
+/** @typedef {{url: string, webcal_url: string}} CalendarUrl */
 
 /**
  * @param {string} path
@@ -109,6 +127,25 @@ export const putCheckin = (date, body) =>
 /** @param {string} from @param {string} to @returns {Promise<Checkin[]>} */
 export const listCheckins = (from, to) => request(`/me/checkins?from=${from}&to=${to}`, { token: member() });
 
+// Reminders
+/** @returns {Promise<{public_key: string}>} */
+export const getPushPublicKey = () => request('/push/public-key');
+/** @param {PushSubscriptionBody} subscription */
+export const putPushSubscription = (subscription) =>
+  request('/me/push-subscriptions', { method: 'PUT', body: subscription, token: member() });
+/** @param {string} endpoint */
+export const deletePushSubscription = (endpoint) =>
+  request('/me/push-subscriptions', { method: 'DELETE', body: { endpoint }, token: member() });
+/** @returns {Promise<TestResult>} */
+export const sendTestPush = () => request('/me/push-subscriptions/test', { method: 'POST', token: member() });
+/** @returns {Promise<ReminderSettings>} */
+export const getReminder = () => request('/me/reminder', { token: member() });
+/** @param {ReminderChanges} settings @returns {Promise<ReminderSettings>} */
+export const putReminder = (settings) => request('/me/reminder', { method: 'PUT', body: settings, token: member() });
+/** @returns {Promise<CalendarUrl>} */
+export const getCalendarUrl = () => request('/me/calendar-url', { token: member() });
+export const revokeCalendarUrl = () => request('/me/calendar-url', { method: 'DELETE', token: member() });
+
 /** The member's export as a file (a Blob), fetched with the token so it never sits in a URL. */
 export async function exportMe() {
   let response;
@@ -133,6 +170,9 @@ export const listTeams = (orgId) => request(`/orgs/${orgId}/teams`, { token: coo
 /** @param {number} orgId @param {string} name @returns {Promise<Team>} */
 export const createTeam = (orgId, name) =>
   request(`/orgs/${orgId}/teams`, { method: 'POST', body: { name }, token: coordinator() });
+/** @param {number} teamId @param {{reminder_time?: string, working_days?: number[]}} changes @returns {Promise<Team>} */
+export const patchTeam = (teamId, changes) =>
+  request(`/teams/${teamId}`, { method: 'PATCH', body: changes, token: coordinator() });
 /** @param {number} teamId @returns {Promise<Invite[]>} */
 export const listInvites = (teamId) => request(`/teams/${teamId}/invites`, { token: coordinator() });
 /** @param {number} teamId @returns {Promise<Invite>} */

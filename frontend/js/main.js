@@ -210,6 +210,8 @@ async function start() {
     updateBar.hidden = false;
     byId('update-button').addEventListener('click', accept, { once: true });
   }).catch(() => null);
+  // A member's push subscription is kept current on the server (loaded after the first screen).
+  if (memberToken()) import('./push.js').then((push) => push.syncPush()).catch(() => {});
 }
 
 void start();

@@ -16,6 +16,7 @@ import { append, h, uid } from '../dom.js';
 import { formatInstant, t } from '../i18n.js';
 import { describeError } from '../messages.js';
 import { coordinatorToken, setCoordinatorToken } from '../session.js';
+import { teamReminderSection } from '../team-reminder.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -215,6 +216,7 @@ async function renderTeam(root, ctx, orgs, teamId) {
       inviteList,
     ),
     h('section', { 'aria-labelledby': 'members-title' }, h('h2', { id: 'members-title', text: t('coord.members') }), memberList),
+    teamReminderSection(team, ctx),
   );
 
 }

@@ -6,6 +6,7 @@ import { getValue, setValue } from '../idb.js';
 import { addDays, describeWorkDate, getLocale, isLocale, setLocale, t } from '../i18n.js';
 import { describeError } from '../messages.js';
 import { today } from '../pux.js';
+import { remindersSection } from '../reminders.js';
 import { forgetMember } from '../session.js';
 
 const HISTORY_DAYS = 14;
@@ -71,8 +72,9 @@ export async function render(root, ctx) {
     ),
   );
 
-  // History: fetched alongside the profile and shown with the rest, so nothing moves afterwards.
-  const [loaded, todayDate] = await Promise.all([history, day]);
+  // History and reminders: fetched alongside the profile and shown with the rest, so nothing
+  // moves afterwards.
+  const [loaded, todayDate, reminders] = await Promise.all([history, day, remindersSection(ctx)]);
   const sorted = 'checkins' in loaded ? [...loaded.checkins].sort((a, b) => b.work_date.localeCompare(a.work_date)) : [];
   const historyList = h(
     'ul',
@@ -134,6 +136,7 @@ export async function render(root, ctx) {
     me ? h('p', { class: 'lead' }, t('me.team', { team: me.team.name }), ' ', nameLabel) : null,
     h('section', {}, languages),
     h('section', { 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title', text: t('me.history') }), historyList),
+    reminders,
     h(
       'section',
       { 'aria-labelledby': 'data-title' },
