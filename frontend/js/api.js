@@ -146,17 +146,21 @@ export const putReminder = (settings) => request('/me/reminder', { method: 'PUT'
 export const getCalendarUrl = () => request('/me/calendar-url', { token: member() });
 export const revokeCalendarUrl = () => request('/me/calendar-url', { method: 'DELETE', token: member() });
 
-/** The member's export as a file (a Blob), fetched with the token so it never sits in a URL. */
-export async function exportMe() {
+/** A file (export) fetched with a token, so the token never sits in a URL.
+ * @param {string} path @param {string | null} token */
+async function fetchFile(path, token) {
   let response;
   try {
-    response = await fetch(`${BASE}/me/export`, { headers: { Authorization: `Bearer ${member()}` } });
+    response = await fetch(BASE + path, { headers: { Authorization: `Bearer ${token}` } });
   } catch (error) {
     throw new NetworkError(String(error));
   }
   if (!response.ok) throw new ApiError(response.status, 'HttpError', response.statusText);
-  return response.blob();
+  return response;
 }
+
+/** The member's export as a file (a Blob). */
+export const exportMe = async () => (await fetchFile('/me/export', member())).blob();
 
 // Coordinator
 /** @param {string} email @param {string} password @returns {Promise<{access_token: string}>} */
@@ -184,79 +188,21 @@ export const revokeInvite = (teamId, code) =>
 /** @param {number} teamId @returns {Promise<MemberInfo[]>} */
 export const listMembers = (teamId) => request(`/teams/${teamId}/members`, { token: coordinator() });
 
-// Insights (backend/insights/schemas.py): every figure is a sum of shown team × week cells.
-/** @typedef {{calm: number | null, flow: number | null, workload: number | null}} RatingMeans */
-/** @typedef {{solution_id: number, yes: number, partly: number, no: number, not_relevant: number}} SolutionUseWeek */
-/** @typedef {RatingMeans & {week_start: string, respondents: number, members: number, suppressed: boolean, solution_use: SolutionUseWeek[]}} WeekCell */
-/** @typedef {RatingMeans & {weeks: number, respondents: number, first_week?: string | null, last_week?: string | null}} EffectSide */
-/** @typedef {{before: EffectSide & {cells: number}, after: EffectSide & {cells: number}, change: RatingMeans}} EffectOthers */
-/**
- * @typedef {Object} SolutionUse
- * @property {number} weeks
- * @property {number} marks
- * @property {number} yes
- * @property {number} partly
- * @property {number} no
- * @property {number} not_relevant
- * @property {{yes: number, partly: number, no: number} | null} shares
- */
-/**
- * @typedef {Object} SolutionEffect
- * @property {number} id
- * @property {number} team_id
- * @property {string} title
- * @property {'P' | 'U' | 'X'} perspective
- * @property {'proposed' | 'trial' | 'adopted' | 'dropped'} status
- * @property {string | null} situation_title
- * @property {string | null} review_date
- * @property {string} trial_since
- * @property {string} trial_week
- * @property {string | null} ended
- * @property {EffectSide} before
- * @property {EffectSide} after
- * @property {RatingMeans} change
- * @property {EffectOthers} others
- * @property {RatingMeans} difference
- * @property {SolutionUse} use
- * @property {boolean} thin
- */
-/** @typedef {{from: string, to: string, closed_through: string}} Dated */
-/**
- * @typedef {Dated & {team: TeamRef, threshold: number, members: number, weeks: WeekCell[],
- *   solutions: SolutionEffect[], comments: {week_start: string, text: string}[], comments_visible: boolean}} TeamSummary
- */
-/**
- * @typedef {RatingMeans & {period_start: string, team_id: number | null, respondents: number, members: number,
- *   suppressed: boolean, teams?: number | null, teams_left_out?: number | null}} TrendPeriod
- */
-/** @typedef {RatingMeans & {team_id: number | null, weeks: number, respondents: number}} TrendTotal */
-/** @typedef {Dated & {threshold: number, teams: TeamRef[], periods: TrendPeriod[], totals: TrendTotal[], teams_left_out: number}} OrgTrends */
-/** @typedef {{threshold: number, closed_through: string, teams: TeamRef[], solutions: SolutionEffect[]}} OrgSolutionEffects */
-
+// Insights: every figure is a sum of shown team × week cells (the shapes: insights.js).
 /** `?from=…` for a range (the server snaps it to whole closed weeks). @param {string | undefined} from */
 const since = (from) => (from ? `?from=${from}` : '');
-/** The member's team's summary (with the comments shared with the team). @param {number} teamId @param {string} [from] @returns {Promise<TeamSummary>} */
+/** The team's summary (the comments shared with the team included). @param {number} teamId @param {string} [from] @returns {Promise<import('./insights.js').TeamSummary>} */
 export const getTeamSummary = (teamId, from) => request(`/teams/${teamId}/summary${since(from)}`, { token: member() });
-/** @param {number} orgId @param {string} [from] @returns {Promise<OrgTrends>} */
+/** @param {number} orgId @param {string} [from] @returns {Promise<import('./insights.js').OrgTrends>} */
 export const getTrends = (orgId, from) => request(`/orgs/${orgId}/trends${since(from)}`, { token: coordinator() });
-/** @param {number} orgId @returns {Promise<OrgSolutionEffects>} */
+/** @param {number} orgId @returns {Promise<import('./insights.js').OrgSolutionEffects>} */
 export const getSolutionEffects = (orgId) => request(`/orgs/${orgId}/solution-effects`, { token: coordinator() });
 
-/** An organisation's export (csv or xlsx) as a Blob: fetched with the token, never put in a URL.
+/** An organisation's export (csv, xlsx) and its file name.
  * @param {number} orgId @param {'csv' | 'xlsx'} format @param {{from?: string, lang?: string}} [options] */
-export async function exportOrg(orgId, format, { from, lang } = {}) {
-  const query = new URLSearchParams();
-  if (from) query.set('from', from);
-  if (lang) query.set('lang', lang);
-  let response;
-  try {
-    response = await fetch(`${BASE}/orgs/${orgId}/export.${format}?${query}`, {
-      headers: { Authorization: `Bearer ${coordinator()}` },
-    });
-  } catch (error) {
-    throw new NetworkError(String(error));
-  }
-  if (!response.ok) throw new ApiError(response.status, 'HttpError', response.statusText);
+export async function exportOrg(orgId, format, { from = '', lang = '' } = {}) {
+  const query = new URLSearchParams(Object.entries({ from, lang }).filter(([, value]) => value));
+  const response = await fetchFile(`/orgs/${orgId}/export.${format}?${query}`, coordinator());
   const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1];
   return { blob: await response.blob(), name: name ?? `pux-puls.${format}` };
 }

@@ -8,9 +8,56 @@ import { METRIC_LABELS, lineChart } from './charts.js';
 import { statusBadge } from './forms.js';
 import { addDays, formatDate, formatNumber, formatPercent, isoWeek, t, weekLabel } from './i18n.js';
 
+// The answers of backend/insights (schemas.py), as the screens use them.
+/** @typedef {{calm: number | null, flow: number | null, workload: number | null}} RatingMeans */
+/** @typedef {{solution_id: number, yes: number, partly: number, no: number, not_relevant: number}} SolutionUseWeek */
+/** @typedef {RatingMeans & {week_start: string, respondents: number, members: number, suppressed: boolean, solution_use: SolutionUseWeek[]}} WeekCell */
+/** @typedef {RatingMeans & {weeks: number, respondents: number, first_week?: string | null, last_week?: string | null}} EffectSide */
+/** @typedef {{before: EffectSide & {cells: number}, after: EffectSide & {cells: number}, change: RatingMeans}} EffectOthers */
+/**
+ * @typedef {Object} SolutionUse
+ * @property {number} weeks
+ * @property {number} marks
+ * @property {number} yes
+ * @property {number} partly
+ * @property {number} no
+ * @property {number} not_relevant
+ * @property {{yes: number, partly: number, no: number} | null} shares
+ */
+/**
+ * @typedef {Object} SolutionEffect
+ * @property {number} id
+ * @property {number} team_id
+ * @property {string} title
+ * @property {'P' | 'U' | 'X'} perspective
+ * @property {'proposed' | 'trial' | 'adopted' | 'dropped'} status
+ * @property {string | null} situation_title
+ * @property {string | null} review_date
+ * @property {string} trial_since
+ * @property {string} trial_week
+ * @property {string | null} ended
+ * @property {EffectSide} before
+ * @property {EffectSide} after
+ * @property {RatingMeans} change
+ * @property {EffectOthers} others
+ * @property {RatingMeans} difference
+ * @property {SolutionUse} use
+ * @property {boolean} thin
+ */
+/** @typedef {{from: string, to: string, closed_through: string}} Dated */
+/**
+ * @typedef {Dated & {team: import('./api.js').TeamRef, threshold: number, members: number, weeks: WeekCell[],
+ *   solutions: SolutionEffect[], comments: {week_start: string, text: string}[], comments_visible: boolean}} TeamSummary
+ */
+/**
+ * @typedef {RatingMeans & {period_start: string, team_id: number | null, respondents: number, members: number,
+ *   suppressed: boolean, teams?: number | null, teams_left_out?: number | null}} TrendPeriod
+ */
+/** @typedef {RatingMeans & {team_id: number | null, weeks: number, respondents: number}} TrendTotal */
+/** @typedef {Dated & {threshold: number, teams: import('./api.js').TeamRef[], periods: TrendPeriod[], totals: TrendTotal[], teams_left_out: number}} OrgTrends */
+/** @typedef {{threshold: number, closed_through: string, teams: import('./api.js').TeamRef[], solutions: SolutionEffect[]}} OrgSolutionEffects */
+
 /** @typedef {import('./charts.js').Metric} Metric */
-/** @typedef {import('./api.js').SolutionEffect} SolutionEffect */
-/** @typedef {import('./api.js').EffectSide} EffectSide */
 
 export const METRICS = /** @type {const} */ (['calm', 'flow', 'workload']);
 export const RANGES = [4, 12, 52];
@@ -117,34 +164,23 @@ export function effectBlock(effect, { teamName, level = 'h3' } = {}) {
         'table',
         { class: 'data effect-table' },
         h('caption', { text: t('effect.caption', { before: weeksOf(effect.before), after: weeksOf(effect.after) }) }),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            h('th', { scope: 'col', text: t('effect.rating') }),
-            h('th', { scope: 'col', text: t('effect.before') }),
-            h('th', { scope: 'col', text: t('effect.after') }),
-            h('th', { scope: 'col', text: t('effect.change') }),
-            h('th', { scope: 'col', text: t('effect.others_change') }),
-            h('th', { scope: 'col', text: t('effect.difference') }),
-          ),
-        ),
+        h('thead', {}, h('tr', {}, h('td', {}), METRICS.map((m) => h('th', { scope: 'col', class: 'num', text: t(METRIC_LABELS[m]) })))),
         h(
           'tbody',
           {},
-          METRICS.map((m) =>
+          /** @type {[string, (m: Metric) => number | null, boolean][]} */ ([
+            ['effect.before', (m) => effect.before[m], false],
+            ['effect.after', (m) => effect.after[m], false],
+            ['effect.change', (m) => effect.change[m], true],
+            ['effect.others_change', (m) => effect.others.change[m], true],
+            ['effect.difference', (m) => effect.difference[m], true],
+          ]).map(([label, value, sign]) =>
             h(
               'tr',
-              {},
-              h('th', { scope: 'row', text: t(METRIC_LABELS[m]) }),
-              h('td', { class: 'num', text: formatNumber(effect.before[m]) }),
-              h('td', { class: 'num', text: formatNumber(effect.after[m]) }),
-              h('td', { class: 'num', text: formatNumber(effect.change[m], { sign: true }) }),
-              h('td', { class: 'num', text: formatNumber(effect.others.change[m], { sign: true }) }),
+              { class: label === 'effect.difference' ? 'difference' : undefined },
+              h('th', { scope: 'row', text: t(label) }),
               // Only a difference backed by enough weeks is set in bold.
-              h('td', { class: thin ? 'num' : 'num strong', text: formatNumber(effect.difference[m], { sign: true }) }),
+              METRICS.map((m) => h('td', { class: label === 'effect.difference' && !thin ? 'num strong' : 'num', text: formatNumber(value(m), { sign }) })),
             ),
           ),
         ),

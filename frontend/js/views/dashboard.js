@@ -10,8 +10,8 @@ import { formatNumber, getLocale, t } from '../i18n.js';
 import { DEFAULT_RANGE, effectBlock, rangeStart, rangeSwitch, trendCharts } from '../insights.js';
 import { describeError } from '../messages.js';
 
-/** @typedef {import('../api.js').OrgTrends} OrgTrends */
-/** @typedef {import('../api.js').TrendPeriod} TrendPeriod */
+/** @typedef {import('../insights.js').OrgTrends} OrgTrends */
+/** @typedef {import('../insights.js').TrendPeriod} TrendPeriod */
 /** @typedef {import('../api.js').Org} Org */
 /** @typedef {import('../charts.js').Metric} Metric */
 

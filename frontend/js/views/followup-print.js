@@ -11,7 +11,7 @@ import { describeError } from '../messages.js';
 import { teamId, today } from '../pux.js';
 import { forgetMember } from '../session.js';
 
-/** @typedef {import('../api.js').SolutionEffect} SolutionEffect */
+/** @typedef {import('../insights.js').SolutionEffect} SolutionEffect */
 
 /** A solution comes up at the meeting while it is tried, or when its review date is near. */
 const SOON_DAYS = 14;
@@ -54,7 +54,7 @@ function questions(s) {
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
 export async function render(root, ctx) {
-  /** @type {import('../api.js').TeamSummary} */
+  /** @type {import('../insights.js').TeamSummary} */
   let summary;
   /** @type {string} */
   let day;

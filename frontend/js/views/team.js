@@ -11,7 +11,7 @@ import { describeError } from '../messages.js';
 import { teamId } from '../pux.js';
 import { forgetMember } from '../session.js';
 
-/** @typedef {import('../api.js').TeamSummary} TeamSummary */
+/** @typedef {import('../insights.js').TeamSummary} TeamSummary */
 
 /** @param {TeamSummary} summary */
 const weekRows = (summary) => summary.weeks.map((w) => ({ ...w, week: w.week_start }));
