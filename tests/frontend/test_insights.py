@@ -141,7 +141,7 @@ class TestCoordinatorOverview:
             page.get_by_role("button", name="Hent CSV").click()
         csv = csv_download.value
         assert csv.suggested_filename.endswith(".csv")
-        text = open(csv.path(), encoding="utf-8-sig").read()  # noqa: PTH123, SIM115
+        text = csv.path().read_text(encoding="utf-8-sig")
         assert "Stue Blå" in text and "Stue Rød" in text
         assert len(set(re.findall(r"\d{4}-\d{2}-\d{2}", text))) == 4  # the four weeks chosen
         with page.expect_download() as xlsx_download:
@@ -161,7 +161,9 @@ class TestTeamView:
         expect(page.get_by_role("table", name="Svar pr. uge")).to_contain_text("8 af 8 svarede")
         solutions = page.get_by_role("region", name="Har løsningerne hjulpet?")
         expect(solutions.locator("article.effect")).to_have_count(2)
-        expect(page.get_by_role("region", name="Det har I delt").locator("li").first).to_be_visible()
+        expect(
+            page.get_by_role("region", name="Det har I delt").locator("li").first
+        ).to_be_visible()
         page.get_by_role("button", name="Vis som tabel").last.click()
         expect(page.get_by_role("table", name="Arbejdspres")).to_contain_text(
             re.compile(r"uge 47\s*\d,\d")
@@ -175,11 +177,13 @@ class TestTeamView:
         # Due for review: the solution in trial, with its figures and the questions to tick.
         sheet = page.get_by_role("region", name="Fast rollefordeling ved frokosten")
         expect(sheet.locator("article.effect")).to_be_visible()
-        expect(sheet.get_by_role("table", name="Opfølgning på Fast rollefordeling")).to_contain_text(
-            "Ro i situationen"
-        )
+        expect(
+            sheet.get_by_role("table", name="Opfølgning på Fast rollefordeling")
+        ).to_contain_text("Ro i situationen")
         expect(sheet).to_contain_text("Hvad beslutter I?")
-        expect(page.get_by_role("region", name="Bleskift før frokost for de mindste")).to_have_count(0)
+        expect(
+            page.get_by_role("region", name="Bleskift før frokost for de mindste")
+        ).to_have_count(0)
         _assert_accessible(page)
 
         page.emulate_media(media="print")
