@@ -193,9 +193,9 @@ class TestTeamView:
         expect(page.get_by_role("heading", name="Dagsorden (10 minutter)")).to_be_visible()
         expect(sheet).to_be_visible()
         pdf = page.pdf(prefer_css_page_size=True)
-        # A4 portrait (595 × 842 pt), agenda and evidence on at most two sides of one sheet.
+        # A4 portrait (595 × 842 pt); with one solution due, agenda and evidence on one page.
         assert re.search(rb"/MediaBox \[0 0 59[4-6](\.\d+)? 84[123](\.\d+)?\]", pdf)
-        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
     def test_a_team_smaller_than_k_sees_why(self, page: Page, seeded: demo.DemoResult) -> None:
         sign_in(page, demo.member_token(seeded.seed, RED_MEMBER), "/team")
