@@ -206,3 +206,15 @@ class TestTeamView:
         expect(page.get_by_role("radiogroup", name="Periode")).to_have_count(0)
         expect(page.get_by_role("table", name="Svar pr. uge")).to_contain_text("4 af 4 svarede")
         _assert_accessible(page)
+
+    def test_in_english_weeks_and_decimals_are_written_the_english_way(
+        self, page: Page, seeded: demo.DemoResult
+    ) -> None:
+        sign_in(page, demo.member_token(seeded.seed, BLUE_MEMBER), "/me")
+        page.get_by_role("radio", name="English", exact=True).click()
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Team").click()
+        expect(page.get_by_role("heading", name="Week by week")).to_be_visible()
+        page.get_by_role("button", name="Show as table").first.click()
+        expect(
+            page.get_by_role("table", name="Calm and flow").get_by_role("row").last
+        ).to_have_text(re.compile(r"^week 47\d\.\d\d\.\d8 of 8 answered$"))
