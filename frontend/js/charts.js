@@ -125,7 +125,6 @@ export function lineChart({ title, hint, weeks, series, answers }) {
     toggle.setAttribute('aria-expanded', String(showTable));
     toggle.textContent = t(showTable ? 'insights.show_chart' : 'insights.show_table');
   });
-  const colours = palette();
   const element = h(
     'figure',
     { class: 'chart', 'aria-labelledby': headingId },
@@ -164,8 +163,12 @@ export function lineChart({ title, hint, weeks, series, answers }) {
     readout.textContent = i === null || i < 0 || i >= weeks.length ? '' : describeWeek(weeks[i], series, i);
   };
 
-  void loadLibrary().then((UPlot) => {
+  const scheme = matchMedia('(prefers-color-scheme: dark)');
+  /** @param {UPlotClass} UPlot */
+  const draw = (UPlot) => {
     if (destroyed) return;
+    chart?.destroy();
+    const colours = palette();
     const width = Math.max(plot.clientWidth, 280);
     const step = Math.max(1, Math.ceil(weeks.length / Math.max(2, Math.floor(width / 72))));
     const xs = weeks.map((_, i) => i);
@@ -210,6 +213,15 @@ export function lineChart({ title, hint, weeks, series, answers }) {
       plot,
     );
     resize.observe(plot);
+  };
+  void loadLibrary().then((UPlot) => {
+    draw(UPlot);
+    // The canvas has the colours it was drawn with: a new scheme draws it again.
+    const redraw = () => {
+      if (!plot.isConnected) scheme.removeEventListener('change', redraw);
+      else draw(UPlot);
+    };
+    scheme.addEventListener('change', redraw);
   });
 
   /** Puts the cursor on week `i` (the plot's own hover code then shows it). @param {number} i */
@@ -276,7 +288,9 @@ export function heatMap({ caption, metric, weeks, rows }) {
           h('th', { scope: 'row', text: row.name }),
           weeks.map((week) => {
             const cell = row.cells.get(week);
-            if (!cell || cell.suppressed || cell.value === null) {
+            // A week before the team began has no cell at all: blank, not "too few answers".
+            if (!cell) return h('td', { class: 'heat-cell heat-none' }, h('span', { class: 'sr-only', text: t('insights.no_team_yet') }));
+            if (cell.suppressed || cell.value === null) {
               return h('td', { class: 'heat-cell heat-gap' }, h('span', { class: 'sr-only', text: t('insights.too_few') }));
             }
             return h('td', { class: `heat-cell heat-${level(metric, cell.value)}`, text: formatNumber(cell.value) });

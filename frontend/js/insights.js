@@ -65,6 +65,14 @@ export const DEFAULT_RANGE = 12;
 /** A change smaller than this is read as "no change" in words (the means have two decimals). */
 const FLAT = 0.05;
 
+/** The weeks from the first one in which the team (or any team) had members: a long range that
+ * reaches back before the team began starts where it began.
+ * @template {{members: number}} T @param {T[]} rows @returns {T[]} */
+export function sinceFirstMembers(rows) {
+  const first = rows.findIndex((r) => r.members > 0);
+  return first < 0 ? [] : rows.slice(first);
+}
+
 /** The Monday that starts a range of `weeks` whole weeks ending on the Sunday `closedThrough`.
  * @param {string} closedThrough @param {number} weeks */
 export function rangeStart(closedThrough, weeks) {

@@ -7,7 +7,7 @@ import { exportOrg, getSolutionEffects, getTrends } from '../api.js';
 import { heatMap, insightStyles, participation } from '../charts.js';
 import { h, uid } from '../dom.js';
 import { formatNumber, getLocale, t } from '../i18n.js';
-import { DEFAULT_RANGE, effectBlock, rangeStart, rangeSwitch, trendCharts } from '../insights.js';
+import { DEFAULT_RANGE, effectBlock, rangeStart, rangeSwitch, sinceFirstMembers, trendCharts } from '../insights.js';
 import { describeError } from '../messages.js';
 
 /** @typedef {import('../insights.js').OrgTrends} OrgTrends */
@@ -151,7 +151,7 @@ async function renderOrg(root, ctx, org, teams, named) {
       figures.setAttribute('aria-busy', 'false');
     }
     if (mine !== drawing) return;
-    const rows = rowsOf(trends, scope);
+    const rows = sinceFirstMembers(rowsOf(trends, scope));
     const name = scope === ORG ? org.name : teamName.get(Number(scope)) ?? '';
     const leftOut = scope === ORG && trends.teams_left_out > 0 ? h('p', { class: 'hint', text: t('dashboard.left_out', { n: trends.teams_left_out }) }) : null;
     const anyShown = rows.some((r) => !r.suppressed);
@@ -169,7 +169,7 @@ async function renderOrg(root, ctx, org, teams, named) {
           .map((p) => [p.period_start, { value: p[heatMetric], suppressed: p.suppressed }]),
       ),
     }));
-    const heatWeeks = rowsOf(trends, ORG).map((r) => r.week);
+    const heatWeeks = sinceFirstMembers(rowsOf(trends, ORG)).map((r) => r.week);
     heat.replaceChildren(
       heatMap({ caption: t('dashboard.heat_caption', { metric: t(heatMetric === 'calm' ? 'rating.calm' : 'rating.workload') }), metric: heatMetric, weeks: heatWeeks, rows: heatRows }),
     );

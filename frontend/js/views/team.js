@@ -6,7 +6,7 @@ import { ApiError, getTeamSummary } from '../api.js';
 import { insightStyles, participation } from '../charts.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { DEFAULT_RANGE, effectBlock, rangeStart, rangeSwitch, sharedComments, tooSmall, trendCharts } from '../insights.js';
+import { DEFAULT_RANGE, effectBlock, rangeStart, rangeSwitch, sharedComments, sinceFirstMembers, tooSmall, trendCharts } from '../insights.js';
 import { describeError } from '../messages.js';
 import { teamId } from '../pux.js';
 import { forgetMember } from '../session.js';
@@ -42,7 +42,7 @@ export async function render(root, ctx) {
 
   /** @param {TeamSummary} current */
   function drawWeeks(current) {
-    const rows = weekRows(current);
+    const rows = sinceFirstMembers(weekRows(current));
     const shown = rows.some((r) => !r.suppressed);
     figures.replaceChildren(
       shown
