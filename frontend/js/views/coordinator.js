@@ -17,6 +17,7 @@ import { formatInstant, t } from '../i18n.js';
 import { describeError } from '../messages.js';
 import { coordinatorToken, setCoordinatorToken } from '../session.js';
 import { teamReminderSection } from '../team-reminder.js';
+import { dashboardSection } from './dashboard.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -129,6 +130,7 @@ function renderTeams(root, ctx, orgs) {
 
   append(root, [
     h('div', { class: 'title-row' }, h('h1', { tabindex: '-1', text: t('coord.teams') }), logoutButton(ctx)),
+    dashboardSection(orgs, ctx),
     orgs.map(({ org, teams }) =>
       h(
         'section',
