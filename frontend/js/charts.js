@@ -184,6 +184,7 @@ export function lineChart({ title, hint, weeks, series, answers }) {
             stroke: colours.text,
             grid: { stroke: colours.grid, width: 1 },
             ticks: { show: false },
+            size: 36,
             splits: () => xs.filter((i) => (weeks.length - 1 - i) % step === 0),
             values: (_, splits) => splits.map((i) => (weeks[i] ? weekLabel(weeks[i]) : '')),
           },

@@ -12,8 +12,10 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from backend import demo
+from tests.factories import make_member, make_team
 from tests.frontend.conftest import NOW, run_axe, sign_in, watched_page
 
 pytestmark = pytest.mark.browser
@@ -218,3 +220,15 @@ class TestTeamView:
         expect(
             page.get_by_role("table", name="Calm and flow").get_by_role("row").last
         ).to_have_text(re.compile(r"^week 47\d\.\d\d\.\d8 of 8 answered$"))
+
+    def test_a_new_team_without_closed_weeks_is_told_when_figures_come(
+        self, page: Page, session: Session
+    ) -> None:
+        team = make_team(session, name="Stue Gul")
+        members = [make_member(session, team) for _ in range(5)]
+        sign_in(page, members[0].token, "/team")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Stue Gul")
+        expect(page.get_by_role("region", name="Ingen uger med nok svar endnu")).to_be_visible()
+        expect(page.get_by_text("Der er ingen afsluttede uger endnu.")).to_be_visible()
+        expect(page.locator(".chart-plot")).to_have_count(0)
+        expect(page.get_by_text("I har ikke afprøvet en løsning endnu.")).to_be_visible()

@@ -170,10 +170,13 @@ async function renderOrg(root, ctx, org, teams, named) {
       ),
     }));
     const heatWeeks = sinceFirstMembers(rowsOf(trends, ORG)).map((r) => r.week);
+    const noWeeks = () => h('p', { class: 'muted', text: t('insights.no_closed_weeks') });
     heat.replaceChildren(
-      heatMap({ caption: t('dashboard.heat_caption', { metric: t(heatMetric === 'calm' ? 'rating.calm' : 'rating.workload') }), metric: heatMetric, weeks: heatWeeks, rows: heatRows }),
+      heatWeeks.length
+        ? heatMap({ caption: t('dashboard.heat_caption', { metric: t(heatMetric === 'calm' ? 'rating.calm' : 'rating.workload') }), metric: heatMetric, weeks: heatWeeks, rows: heatRows })
+        : noWeeks(),
     );
-    people.replaceChildren(participation({ caption: t('dashboard.participation_caption', { name }), weeks: rows.slice().reverse() }));
+    people.replaceChildren(rows.length ? participation({ caption: t('dashboard.participation_caption', { name }), weeks: rows.slice().reverse() }) : noWeeks());
 
     const shown = effects.solutions.filter((s) => scope === ORG || s.team_id === Number(scope));
     solutions.replaceChildren(

@@ -49,7 +49,11 @@ export async function render(root, ctx) {
         ? h('div', { class: 'chart-grid' }, trendCharts(rows).map((c) => c.element))
         : tooSmall({ members: current.members, threshold: current.threshold }),
     );
-    people.replaceChildren(participation({ caption: t('team.participation_caption'), weeks: [...rows].reverse() }));
+    people.replaceChildren(
+      rows.length
+        ? participation({ caption: t('team.participation_caption'), weeks: [...rows].reverse() })
+        : h('p', { class: 'muted', text: t('insights.no_closed_weeks') }),
+    );
   }
 
   /** @param {number} weeks */
