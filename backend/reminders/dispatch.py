@@ -430,18 +430,15 @@ async def run_pass(
 
         async with Sender(keys, timeout=timeout) as sender:
 
-            async def send(push: Push) -> Outcome:
+            def answered(_: int, __: Outcome) -> None:
                 nonlocal last_answer
-                outcome = await sender.send(push)
                 last_answer = time.perf_counter()
-                return outcome
 
             claimed, pushes = await asyncio.to_thread(_claim_and_build_all, chunks)
             report.claim_seconds = time.perf_counter() - started
-            sending = [(d, asyncio.create_task(send(push))) for d, push in pushes]
-            outcomes = [await task for _, task in sending]
-        report.last_push_seconds = (last_answer - started) if sending else 0.0
-        sent = [(d, outcome) for (d, _), outcome in zip(sending, outcomes, strict=True)]
+            outcomes = await sender.send_all([push for _, push in pushes], answered)
+        report.last_push_seconds = (last_answer - started) if pushes else 0.0
+        sent = [(d, outcome) for (d, _), outcome in zip(pushes, outcomes, strict=True)]
         await asyncio.to_thread(_record, claimed, sent, instant.date())
     report.claimed = len(claimed)
     report.pushes = len(sent)
