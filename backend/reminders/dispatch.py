@@ -17,7 +17,7 @@ import asyncio
 import logging
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,7 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from backend import clock, db
+from backend import clock, db, metrics
 from backend.checkins import workdates
 from backend.checkins.models import CheckIn
 from backend.config import settings
@@ -49,7 +49,7 @@ from backend.holidays import is_holiday
 from backend.orgs.models import Organisation
 from backend.reminders import messages, vapid
 from backend.reminders.models import PushSubscription, ReminderClaim, ReminderSettings
-from backend.reminders.push import Outcome, Push, Sender, encode_payload
+from backend.reminders.push import Outcome, Push, encode_payload, send_spread
 from backend.solutions import service as solution_service
 from backend.solutions.models import Solution
 from backend.solutions.schemas import Perspective
@@ -417,6 +417,7 @@ async def run_pass(
     instant = now or clock.now()
     report = PassReport(at=instant)
     started = time.perf_counter()
+    started_monotonic = time.monotonic()
     with clock.pinned(instant):
         if keys is None:
             keys = await asyncio.to_thread(vapid.load_keys)
@@ -426,22 +427,20 @@ async def run_pass(
         if chunks:
             offset = random.randrange(len(chunks))
             chunks = chunks[offset:] + chunks[:offset]
-        last_answer = started
-
-        async with Sender(keys, timeout=timeout) as sender:
-
-            def answered(_: int, __: Outcome) -> None:
-                nonlocal last_answer
-                last_answer = time.perf_counter()
-
-            claimed, pushes = await asyncio.to_thread(_claim_and_build_all, chunks)
-            report.claim_seconds = time.perf_counter() - started
-            outcomes = await sender.send_all([push for _, push in pushes], answered)
-        report.last_push_seconds = (last_answer - started) if pushes else 0.0
+        claimed, pushes = await asyncio.to_thread(_claim_and_build_all, chunks)
+        report.claim_seconds = time.perf_counter() - started
+        outcomes, last_answer = await send_spread(
+            keys,
+            [push for _, push in pushes],
+            processes=settings.push_processes,
+            timeout=timeout,
+        )
+        report.last_push_seconds = (last_answer - started_monotonic) if last_answer else 0.0
         sent = [(d, outcome) for (d, _), outcome in zip(pushes, outcomes, strict=True)]
         await asyncio.to_thread(_record, claimed, sent, instant.date())
     report.claimed = len(claimed)
     report.pushes = len(sent)
+    metrics.record_reminders(Counter(outcome.result for outcome in outcomes))
     report.outcomes = outcomes
     for outcome in outcomes:
         if outcome.result == "delivered":

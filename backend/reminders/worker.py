@@ -12,6 +12,11 @@ import logging
 import threading
 import time
 
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from backend import metrics
+from backend.errors import NotFound, Unauthorized
 from backend.reminders import dispatch, push
 
 log = logging.getLogger("pux.reminders")
@@ -80,3 +85,25 @@ class ReminderThread:
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
+
+
+async def serve_metrics(host: str, port: int) -> web.AppRunner:
+    """GET /metrics for a worker (which has no HTTP server of its own), by the app's rule: only
+    with `Authorization: Bearer <PUX_METRICS_TOKEN>`, 404 when no token is set. The values are
+    this process's, or every process's in PROMETHEUS_MULTIPROC_DIR when that is set."""
+
+    async def exposition(request: web.Request) -> web.Response:
+        try:
+            body = metrics.exposition(request.headers.get("Authorization"))
+        except NotFound:
+            return web.Response(status=404, text="Not Found")
+        except Unauthorized as exc:
+            return web.Response(status=401, text=str(exc), headers={"WWW-Authenticate": "Bearer"})
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app = web.Application()
+    app.router.add_get("/metrics", exposition)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
