@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # `pux serve` runs a reminder pass every minute unless turned off (e.g. when `pux worker` runs
     # beside it; claims in the database keep the two from sending anything twice).
     reminder_loop: bool = True
+    # Passes start on every boundary of this many seconds (tests and bench/cluster shorten it).
+    reminder_interval_seconds: float = Field(default=60, ge=1, le=3600)
     follow_up_time: str = "14:30"
     push_timeout_seconds: float = 10.0
     push_concurrency: int = 256
