@@ -17,7 +17,7 @@ from alembic.config import Config
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, col, select
 
-from backend import backup, db, demo, health, logformat
+from backend import backup, db, demo, health, logformat, metrics
 from backend.auth import service as auth_service
 from backend.config import ROOT_DIR, settings
 from backend.insights import maintenance as insights_maintenance
@@ -120,20 +120,38 @@ def send_reminders(*, now: str | None) -> str:
     return report.summary()
 
 
-def run_worker() -> None:
-    """Reminder passes every minute until SIGINT or SIGTERM (then the sends under way finish)."""
+def run_worker(*, metrics_port: int | None = None, metrics_host: str | None = None) -> None:
+    """Reminder passes every minute until SIGINT or SIGTERM (then the sends under way finish);
+    GET /metrics on `metrics_port` (PUX_WORKER_METRICS_PORT) when one is given."""
     logformat.configure(json_lines=settings.json_logs)
     vapid.load_keys()
+    port = settings.worker_metrics_port if metrics_port is None else metrics_port
+    host = metrics_host or settings.worker_metrics_host
+    push.warm_up(settings.push_processes)
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await worker.run_forever(stop)
+        runner = await worker.serve_metrics(host, port) if port else None
+        try:
+            await worker.run_forever(stop)
+        finally:
+            if runner is not None:
+                await runner.cleanup()
 
-    print(f"Reminder worker on {_database()}: a pass every minute; Ctrl+C stops.", flush=True)
-    push.run(main())
+    where = f"; metrics on http://{host}:{port}/metrics" if port else ""
+    print(
+        f"Reminder worker on {_database()}: a pass every minute, sent on "
+        f"{settings.push_processes} process(es){where}; Ctrl+C stops.",
+        flush=True,
+    )
+    try:
+        push.run(main())
+    finally:
+        push.stop_helpers()
+        metrics.process_stopped()
 
 
 def rotate_vapid_key() -> list[str]:
@@ -347,7 +365,17 @@ def _parser() -> argparse.ArgumentParser:
     reminders_parser.add_argument(
         "--now", help="the instant of the pass, ISO-8601 with offset (default: the clock)"
     )
-    commands.add_parser("worker", help="run a reminder pass every minute, as a process of its own")
+    worker_parser = commands.add_parser(
+        "worker", help="run a reminder pass every minute, as a process of its own"
+    )
+    worker_parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve GET /metrics on this port (default PUX_WORKER_METRICS_PORT; 0: none)",
+    )
+    worker_parser.add_argument(
+        "--metrics-host", help="address for the metrics port (default PUX_WORKER_METRICS_HOST)"
+    )
     commands.add_parser(
         "rotate-vapid-key", help="replace the stored Web Push key pair with a new one"
     )
@@ -377,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "send-reminders":
             print(send_reminders(now=args.now))
         elif args.command == "worker":
-            run_worker()
+            run_worker(metrics_port=args.metrics_port, metrics_host=args.metrics_host)
         elif args.command == "rotate-vapid-key":
             print("\n".join(rotate_vapid_key()))
         elif args.command == "backup":

@@ -50,9 +50,17 @@ class Settings(BaseSettings):
     # `pux serve` runs a reminder pass every minute unless turned off (e.g. when `pux worker` runs
     # beside it; claims in the database keep the two from sending anything twice).
     reminder_loop: bool = True
+    # Passes start on every boundary of this many seconds (tests and bench/cluster shorten it).
+    reminder_interval_seconds: float = Field(default=60, ge=1, le=3600)
     follow_up_time: str = "14:30"
     push_timeout_seconds: float = 10.0
     push_concurrency: int = 256
+    # Processes a reminder pass sends on (this one and helpers): one process sends ~1,500
+    # pushes/s at most (the GIL); the worker may use every core it has.
+    push_processes: int = Field(default=1, ge=1, le=64)
+    # `pux worker` serves GET /metrics (same token rule as the app's) on this port; 0: none.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
 
     @field_validator("follow_up_time")
     @classmethod

@@ -12,6 +12,7 @@ over the headers), and the exception handlers.
 
 docs/http.md describes the contract (limits, trusted proxies, error statuses)."""
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -25,11 +26,12 @@ import pydantic_core
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend import db, logs
+from backend import db, logs, security
 from backend.errors import (
     AppError,
     InternalError,
     PayloadTooLarge,
+    ServerBusy,
     error_response,
     install_error_handlers,
     validation_error_response,
@@ -48,6 +50,11 @@ BODY_LIMITS: dict[str, int] = {}
 # most this deep. The largest real body, a check-in marking 50 solutions, holds about 160 values.
 MAX_JSON_VALUES = 500
 MAX_JSON_DEPTH = 32
+
+# Requests that wait for the password-hashing pool (backend/security.py): while the pool has all
+# it takes on, they are refused here, before their body is read or a route runs.
+HASHING_REQUESTS = frozenset({("POST", API_PREFIX + "/auth/token")})
+BUSY_REFUSAL_DELAY_SECONDS = 1.0
 
 # Scripts only from our own origin (no inline scripts, no CDNs); /docs needs Swagger's inline boot.
 CSP = (
@@ -285,6 +292,18 @@ class Edge:
             await send(message)
 
         try:
+            if (scope["method"], path) in HASHING_REQUESTS and security.logins_full():
+                # A flood of logins answered by the whole stack (form parsing, dependencies,
+                # exception handlers) took most of the event loop from the check-ins beside it
+                # (check-in p99 3.7 s): the refusal is the cheapest answer the server has.
+                # And it comes after a pause that costs the server nothing (no thread, no CPU):
+                # a client sending logins back to back gets one refusal a second per connection
+                # instead of hundreds, and the loop is left to everyone else. A person whose
+                # login is refused waits no longer than Retry-After says anyway.
+                await asyncio.sleep(BUSY_REFUSAL_DELAY_SECONDS)
+                busy = ServerBusy("Too many logins at once; try again in a moment")
+                await error_response(busy)(scope, receive, send_with_headers)
+                return
             if length is None and not chunked and not is_api:
                 await self.app(scope, receive, send_with_headers)  # no body, no API path
             else:

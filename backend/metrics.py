@@ -10,6 +10,7 @@ functions at the bottom; the metric names are the interface dashboards and alert
 import hmac
 import os
 import time
+from collections.abc import Mapping
 from typing import Literal
 
 from fastapi import FastAPI, Request
@@ -96,6 +97,15 @@ def record_checkin_batch(*, size: int, recorded: int) -> None:
 def record_reminder(outcome: Literal["sent", "failed", "gone"]) -> None:
     """One reminder notification handed to (or refused by) the push service."""
     REMINDERS.labels(outcome).inc()
+
+
+def record_reminders(outcomes: Mapping[str, int]) -> None:
+    """A reminder pass's pushes by their result (delivered, gone, failed, refused): delivered
+    counts as sent, refused (an endpoint the address rule stopped) as failed."""
+    for result, count in outcomes.items():
+        if count:
+            label = {"delivered": "sent", "gone": "gone"}.get(result, "failed")
+            REMINDERS.labels(label).inc(count)
 
 
 def record_rollup_run(*, ok: bool, seconds: float) -> None:

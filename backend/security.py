@@ -50,6 +50,12 @@ _admitted_lock = threading.Lock()
 _logins = 0
 
 
+def logins_full() -> bool:
+    """Whether a new login would be refused now (read without the lock: the HTTP edge uses it to
+    refuse early; `login_slot` is the admission that counts)."""
+    return _logins >= HASH_SLOTS + MAX_WAITING_HASHES
+
+
 @contextmanager
 def login_slot() -> Iterator[None]:
     """Admits a login while fewer than the hashing pool takes on are under way; otherwise

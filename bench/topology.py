@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bench import harness
 
@@ -113,6 +114,7 @@ class Cluster:
         self.hellos: list[Process] = []
         self.worker: Process | None = None
         self.worker_note = ""
+        self.worker_metrics_port = 0
         self.nginx: Process | None = None
         self._replica_count, self._hello_count, self._want_worker = replicas, hellos, worker
         self.ssl_context: ssl.SSLContext | None = None
@@ -140,11 +142,15 @@ class Cluster:
         )
         self._create_coordinator()
         env = self.app_env()
+        # As in docker-compose.yml: the replicas serve, only the worker dispatches reminders.
+        replica_env = {**env, "PUX_REMINDER_LOOP": "0"}
         for n in range(self._replica_count):
             port = harness.free_port()
             command = [PUX, "serve", "--host", "127.0.0.1", "--port", str(port)]
             self.replicas.append(
-                Process(f"replica-{n + 1}", command, env, self._log(f"replica-{n + 1}"), port)
+                Process(
+                    f"replica-{n + 1}", command, replica_env, self._log(f"replica-{n + 1}"), port
+                )
             )
         log_config = self.workdir / "hello-logging.json"
         from backend import logformat
@@ -160,7 +166,9 @@ class Cluster:
             )
         if self._want_worker:
             if "worker" in pux_commands():
-                self.worker = Process("worker", [PUX, "worker"], env, self._log("worker"))
+                self.worker_metrics_port = harness.free_port()
+                command = [PUX, "worker", "--metrics-port", str(self.worker_metrics_port)]
+                self.worker = Process("worker", command, env, self._log("worker"))
             else:
                 self.worker_note = (
                     "`pux worker` is not a command of this version: no worker started"
@@ -364,6 +372,14 @@ http {{
         pattern = r'pux_http_requests_total\{method="PUT",route="%s",status="20[01]"\} (\S+)'
         found = re.findall(pattern % re.escape(CHECKIN_ROUTE), body.decode())
         return sum(float(n) for n in found)
+
+    def worker_metrics(self) -> tuple[int, str]:
+        """The reminder worker's GET /metrics (status, text), with the token."""
+        status, _, body = self.get(
+            f"http://127.0.0.1:{self.worker_metrics_port}/metrics",
+            {"Authorization": f"Bearer {self.metrics_token}"},
+        )
+        return status, body.decode()
 
     def window_dates(self) -> list[str]:
         """The newest three dates of the check-in window: still in it after a midnight."""
@@ -593,15 +609,129 @@ def login_limit_is_shared(cluster: Cluster) -> tuple[bool, str]:
     )
 
 
-def no_double_reminder(cluster: Cluster) -> tuple[bool | None, str]:
-    """None (not checked) until this version has a reminder worker to check."""
-    if cluster.worker is None:
-        return None, f"not available yet ({cluster.worker_note or 'no worker started'})"
-    return (
-        None,
-        "not available yet: the worker runs, but the check needs members with push "
-        "subscriptions and a push receiver",
-    )
+@dataclass
+class ReminderReport:
+    members: int
+    received: int  # pushes the push service got
+    devices: int  # devices that got at least one
+    doubles: int  # pushes beyond the first per device
+    errors: list[str]  # what the push service found wrong (VAPID, decryption, payload)
+    claimed_by: dict[str, int]  # reminders claimed per dispatcher process (from its log)
+    seconds: float  # from the moment they became due to the last push received
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.received == self.devices == self.members and not self.doubles and not self.errors
+        )
+
+    def summary(self) -> str:
+        shares = ", ".join(f"{name} {n}" for name, n in self.claimed_by.items())
+        return (
+            f"{self.members} members due: {self.received} pushes to {self.devices} devices "
+            f"in {self.seconds:.1f} s, {self.doubles} doubles, {len(self.errors)} errors; "
+            f"claimed by {shares or 'no process that logged it'}"
+        )
+
+
+def _claimed_in_log(log: Path) -> int:
+    """Reminders a dispatcher process says it claimed ("… N claimed, …" per pass)."""
+    return sum(int(n) for n in re.findall(r"(\d+) claimed", log.read_text(errors="replace")))
+
+
+def no_double_reminder(
+    cluster: Cluster, *, members: int | None = None, interval: int = 5, timeout: float = 120
+) -> ReminderReport:
+    """Two `pux serve` with their reminder loop on and one `pux worker`, all dispatching against
+    the cluster's database at once, and members who all become due at the same moment: each
+    device must get exactly one push, checked in full by a local push service (VAPID JWT,
+    aes128gcm decrypted with the device's key, the payload).
+
+    The three run with PUX_ENV=development — the one difference from production: production
+    sends only to https endpoints on public addresses, and the push service here is on loopback
+    — and with passes every `interval` seconds on the wall clock's boundaries, so the three
+    start their passes together and race for the same claims. The cluster's production worker
+    is stopped meanwhile (it would refuse the loopback endpoints) and started again after."""
+    import psycopg
+
+    sys.path.insert(0, str(ROOT))
+    from tests.reminders.receiver import push_receiver
+
+    count = min(members or cluster.members, cluster.members)
+    local = datetime.now(UTC).astimezone(ZoneInfo(harness.TIMEZONE))
+    if cluster.worker is not None:
+        cluster.worker.stop()
+    processes: list[Process] = []
+    try:
+        with push_receiver() as receiver:
+            devices = [receiver.device() for _ in range(count)]
+            now = datetime.now(UTC)
+            with psycopg.connect(cluster.url) as conn, conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO push_subscription (member_id, endpoint, p256dh, auth, "
+                    "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                    [(n + 1, d.endpoint, d.subscription()["keys"]["p256dh"],
+                      d.subscription()["keys"]["auth"], now, now)
+                     for n, d in enumerate(devices)],
+                )  # fmt: skip
+                # Not due yet: every day, at this minute, but turned off until the race.
+                cursor.executemany(
+                    "INSERT INTO reminder_settings (member_id, enabled, time, weekdays, "
+                    "skip_public_holidays, follow_up, updated_at) "
+                    "VALUES (%s, false, %s, '1,2,3,4,5,6,7', false, false, %s) "
+                    "ON CONFLICT (member_id) DO UPDATE SET enabled = false, "
+                    "time = excluded.time, weekdays = excluded.weekdays, "
+                    "skip_public_holidays = false",
+                    [(n + 1, local.strftime("%H:%M"), now) for n in range(count)],
+                )
+            env = {
+                **cluster.app_env(),
+                "PUX_ENV": "development",
+                "PUX_REMINDER_LOOP": "1",
+                "PUX_REMINDER_INTERVAL_SECONDS": str(interval),
+            }
+            for n in range(2):
+                port = harness.free_port()
+                command = [PUX, "serve", "--host", "127.0.0.1", "--port", str(port)]
+                name = f"dispatcher-serve-{n + 1}"
+                processes.append(Process(name, command, env, cluster._log(name), port))
+            processes.append(
+                Process(
+                    "dispatcher-worker", [PUX, "worker"], env, cluster._log("dispatcher-worker")
+                )
+            )
+            for process in processes:
+                process.start()
+            for process in processes[:2]:
+                cluster.wait_ready(process)
+            time.sleep(3)  # the worker is up too (it has no readiness port)
+            # Due from just before the next boundary, when all three start a pass.
+            time.sleep(max(0.0, interval - time.time() % interval - 0.5))
+            with psycopg.connect(cluster.url) as conn:
+                conn.execute("UPDATE reminder_settings SET enabled = true")
+            due_at = time.monotonic()
+            deadline = due_at + timeout
+            while len({r.device for r in receiver.received}) < count:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+            last = max((r.at for r in receiver.received), default=due_at)
+            time.sleep(2 * interval)  # two more passes in every process: nothing more may come
+            per_device = [len(receiver.pushes_for(d)) for d in devices]
+            return ReminderReport(
+                members=count,
+                received=sum(per_device),
+                devices=sum(1 for n in per_device if n),
+                doubles=sum(n - 1 for n in per_device if n > 1),
+                errors=receiver.errors()[:5],
+                claimed_by={p.name: _claimed_in_log(p.log) for p in processes},
+                seconds=last - due_at,
+            )
+    finally:
+        for process in processes:
+            process.stop()
+        if cluster.worker is not None:
+            cluster.worker.start()
 
 
 def proxy_headers(cluster: Cluster) -> dict[str, Any]:

@@ -65,3 +65,20 @@ class TestCluster:
         if cluster.worker is None:
             pytest.skip(cluster.worker_note)
         assert cluster.worker.running(), cluster.worker.log.read_text()[-2000:]
+
+    def test_the_worker_serves_its_metrics_behind_the_token(
+        self, cluster: topology.Cluster
+    ) -> None:
+        if cluster.worker is None:
+            pytest.skip(cluster.worker_note)
+        status, text = cluster.worker_metrics()
+        assert status == 200 and 'pux_reminders_total{outcome="sent"}' in text
+
+    def test_two_serve_loops_and_a_worker_never_send_a_reminder_twice(
+        self, cluster: topology.Cluster
+    ) -> None:
+        if cluster.worker is None:
+            pytest.skip(cluster.worker_note)
+        report = topology.no_double_reminder(cluster, members=150)
+        assert report.ok, (report.summary(), report.errors)
+        assert cluster.worker.running()

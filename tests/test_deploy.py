@@ -68,6 +68,14 @@ class TestTopology:
             assert "/readyz" in " ".join(services[replica]["healthcheck"]["test"])
         assert services["worker"]["command"] == ["pux", "worker"]
         assert services["migrate"]["command"] == ["pux", "migrate"]
+
+    def test_only_the_worker_dispatches_reminders(self, compose: dict[str, Any]) -> None:
+        services = compose["services"]
+        for replica in ("app1", "app2"):
+            assert services[replica]["environment"]["PUX_REMINDER_LOOP"] == "0"
+        worker = services["worker"]["environment"]
+        assert worker.get("PUX_REMINDER_LOOP", "1") not in ("0", "false")
+        assert worker["PUX_WORKER_METRICS_PORT"] == "9101"  # scraped by deploy/prometheus
         assert services["migrate"]["restart"] == "no"
 
     def test_every_app_process_runs_in_production_without_a_default_secret(

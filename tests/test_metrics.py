@@ -205,3 +205,60 @@ class TestMultiProcess:
         assert counts == {start + 40}
         writers = {p.stem.rsplit("_", 1)[1] for p in multiproc.glob("counter_*.db")}
         assert len(writers) == 2, "each worker process keeps its own file"
+
+
+@pytest.fixture(params=[False, True], ids=["own-memory", "multiproc-dir"])
+def worker_metrics(
+    request: pytest.FixtureRequest, database_url: str, session: Session, tmp_path: Path
+) -> Iterator[tuple[str, Path | None, int]]:
+    """`pux worker --metrics-port` at a pinned instant when one member with a device is due,
+    counting in its own memory or in a PROMETHEUS_MULTIPROC_DIR; its pass sends at start."""
+    from tests.reminders.conftest import subscribe
+    from tests.reminders.receiver import push_receiver
+
+    port = _free_port()
+    multiproc = tmp_path / "prometheus" if request.param else None
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PUX_", "PROMETHEUS_"))}
+    env.update(
+        PUX_ENV="test",
+        PUX_DEMO="0",
+        PUX_DATABASE_URL=database_url,
+        PUX_METRICS_TOKEN=TOKEN,
+        PUX_NOW="2026-11-26T07:45:00+01:00",
+    )
+    if multiproc is not None:
+        multiproc.mkdir()
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
+    with push_receiver() as receiver:
+        subscribe(session, make_member(session).member, receiver.device())
+        command = [sys.executable, "-m", "backend.cli", "worker", "--metrics-port", str(port)]
+        worker = subprocess.Popen(command, cwd=ROOT_DIR, env=env, stdout=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 90  # a loaded machine starts Python slowly
+            while not receiver.delivered():
+                assert worker.poll() is None and time.monotonic() < deadline, "no push sent"
+                time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}", multiproc, worker.pid
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+class TestWorkerMetrics:
+    def test_the_worker_serves_its_reminder_counts_behind_the_token(
+        self, worker_metrics: tuple[str, Path | None, int]
+    ) -> None:
+        base, multiproc, pid = worker_metrics
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/metrics", timeout=5)
+        assert refused.value.code == 401
+        deadline = time.monotonic() + 10
+        sent = 0.0
+        while sent < 1 and time.monotonic() < deadline:  # counted when the pass has finished
+            found = re.search(r'pux_reminders_total\{outcome="sent"\} (\S+)', _scrape(base))
+            sent = float(found.group(1)) if found else 0.0
+            time.sleep(0.1)
+        assert sent == 1.0
+        if multiproc is not None:
+            # In the shared directory, so an app process scraping it adds the worker's in.
+            assert list(multiproc.glob(f"counter_{pid}.db"))

@@ -132,7 +132,10 @@ class Signer:
         self._headers: dict[str, tuple[float, str]] = {}
 
     def authorization(self, endpoint: str) -> str:
-        aud = audience(endpoint)
+        return self.authorization_for(audience(endpoint))
+
+    def authorization_for(self, aud: str) -> str:
+        """The header for pushes to the push service at origin `aud`."""
         # Real time, never the pinned clock: the push service checks `exp` against its own.
         now = time.time()
         cached = self._headers.get(aud)

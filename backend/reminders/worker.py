@@ -12,11 +12,16 @@ import logging
 import threading
 import time
 
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from backend import metrics
+from backend.config import settings
+from backend.errors import NotFound, Unauthorized
 from backend.reminders import dispatch, push
 
 log = logging.getLogger("pux.reminders")
 
-INTERVAL_SECONDS = 60.0
 # On stop, passes under way get this long to finish their sends before they are cancelled.
 STOP_GRACE_SECONDS = 10.0
 
@@ -31,8 +36,10 @@ async def _one_pass() -> None:
         log.info("reminders %s", report.summary())
 
 
-async def run_forever(stop: asyncio.Event, interval: float = INTERVAL_SECONDS) -> None:
-    """Starts a pass at every `interval` boundary of the wall clock until `stop` is set."""
+async def run_forever(stop: asyncio.Event, interval: float | None = None) -> None:
+    """Starts a pass at every `interval` boundary of the wall clock (PUX_REMINDER_INTERVAL_SECONDS,
+    a minute) until `stop` is set: processes on one clock start their passes together."""
+    interval = interval or settings.reminder_interval_seconds
     passes: set[asyncio.Task[None]] = set()
     while not stop.is_set():
         task = asyncio.create_task(_one_pass())
@@ -52,7 +59,7 @@ class ReminderThread:
     """`run_forever` on a thread of its own, so the pass's work (and a push service that keeps
     it waiting) never runs on the event loop that serves requests."""
 
-    def __init__(self, interval: float = INTERVAL_SECONDS) -> None:
+    def __init__(self, interval: float | None = None) -> None:
         self.interval = interval
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -80,3 +87,25 @@ class ReminderThread:
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
+
+
+async def serve_metrics(host: str, port: int) -> web.AppRunner:
+    """GET /metrics for a worker (which has no HTTP server of its own), by the app's rule: only
+    with `Authorization: Bearer <PUX_METRICS_TOKEN>`, 404 when no token is set. The values are
+    this process's, or every process's in PROMETHEUS_MULTIPROC_DIR when that is set."""
+
+    async def exposition(request: web.Request) -> web.Response:
+        try:
+            body = metrics.exposition(request.headers.get("Authorization"))
+        except NotFound:
+            return web.Response(status=404, text="Not Found")
+        except Unauthorized as exc:
+            return web.Response(status=401, text=str(exc), headers={"WWW-Authenticate": "Bearer"})
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app = web.Application()
+    app.router.add_get("/metrics", exposition)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

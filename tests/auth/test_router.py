@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -233,3 +234,28 @@ class TestConcurrentLogins:
                 assert int(response.headers["Retry-After"]) >= 1
         # Hashing is bounded to one 19 MiB hash per core: 40 at 64 MiB each took ~1 GB.
         assert peak - at_rest < 100, f"rest {at_rest:.0f} MB, peak {peak:.0f} MB"
+
+
+class TestBusyRefusal:
+    def test_a_login_while_the_hashing_pool_is_full_is_refused_before_its_form_is_read(
+        self, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from backend import http, security
+
+        # Every login the pool takes on is under way.
+        monkeypatch.setattr(security, "_logins", security.HASH_SLOTS + security.MAX_WAITING_HASHES)
+        monkeypatch.setattr(http, "BUSY_REFUSAL_DELAY_SECONDS", 0.2)
+        started = time.monotonic()
+        # Not even a form: read and checked, it would be a 400/422.
+        response = client.post(
+            "/api/v1/auth/token", content=b"\xff" * 100, headers={"Content-Type": "text/plain"}
+        )
+        assert time.monotonic() - started >= 0.2  # paused first, so a flood comes in slowly
+        assert response.status_code == 503
+        assert response.json()["error"] == "ServerBusy"
+        assert int(response.headers["Retry-After"]) >= 1
+        assert response.headers["X-Content-Type-Options"] == "nosniff"  # the edge's headers
+        # Everything else is answered as usual, and logins are again once the pool has room.
+        assert client.get("/healthz").status_code == 200
+        monkeypatch.setattr(security, "_logins", 0)
+        assert _login(client, "nobody@example.dk", "wrong").status_code == 401

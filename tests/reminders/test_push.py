@@ -156,3 +156,25 @@ async def _refused(endpoint: str) -> Outcome:
 def test_backoff_grows() -> None:
     waits = [push_module.backoff_seconds(n) for n in (1, 2, 3)]
     assert 0.8 <= waits[0] <= 1.2 and 1.6 <= waits[1] <= 2.4 and 3.2 <= waits[2] <= 4.8
+
+
+class TestSpreadOverProcesses:
+    def test_a_large_send_on_two_processes_reaches_every_device_once(
+        self, receiver: PushReceiver
+    ) -> None:
+        devices = [receiver.device() for _ in range(push_module.SPREAD_AT_LEAST * 2)]
+        pushes = [_push(device, n) for n, device in enumerate(devices)]
+
+        async def run() -> tuple[list[Outcome], float]:
+            return await push_module.send_spread(vapid.new_keys(), pushes, processes=2)
+
+        try:
+            outcomes, last = asyncio.run(run())
+        finally:
+            push_module.stop_helpers()
+        # In the pushes' order, each delivered once, half of them by the helper process.
+        assert [o.subscription_id for o in outcomes] == list(range(len(pushes)))
+        assert {o.result for o in outcomes} == {"delivered"}
+        assert all(len(receiver.pushes_for(device)) == 1 for device in devices)
+        assert receiver.errors() == []  # every one signed and decryptable
+        assert 0 < last <= time.monotonic()
