@@ -330,12 +330,15 @@ class TestOfflineDaysLater:
         page.reload()
 
         expect(heading).to_have_text("I går, fredag 27. november")
+        # Three working days back from Saturday: Wednesday 25th; Saturday itself is a day off, no
+        # chip (it waits under "Anden dag").
         assert _chips(page) == [
-            ("2026-11-28", "I dag (fridag)"),
             ("2026-11-27", "I går"),
             ("2026-11-26", "Tors. 26. (udfyldt)"),  # what the server said, kept
             ("2026-11-25", "Ons. 25."),
         ]
+        page.get_by_text("Anden dag").click()
+        assert _chips(page)[3:] == [("2026-11-28", "I dag (fridag)")]
         expect(page.locator('[data-date="2026-11-27"]')).to_have_attribute("aria-current", "date")
         expect(page.get_by_text("Du er offline. Du ser teamets løsninger")).to_have_text(
             "Du er offline. Du ser teamets løsninger, som de var, da du sidst var online "
@@ -423,15 +426,22 @@ class TestOfflineDaysLater:
         _days_later(page, "2026-12-28T09:00:00+01:00")
         page.reload()
 
-        # Friday 25 December is Juledag, not the previous working day: in the window (25–28
-        # December) there is none, so Monday itself is suggested.
+        # 24–27 December are days off, so three working days back from Monday reach Monday 21st,
+        # as on the server, and the day to rate is the last working day, Wednesday 23rd.
         heading = page.get_by_role("heading", level=1)
-        expect(heading).to_have_text("I dag, mandag 28. december")
-        assert [label.endswith("(fridag)") for _, label in _chips(page)] == [
-            False,
-            True,
-            True,
-            True,
+        expect(heading).to_have_text("Onsdag 23. december")
+        assert [day for day, _ in _chips(page)] == [
+            "2026-12-28",
+            "2026-12-23",
+            "2026-12-22",
+            "2026-12-21",
+        ]
+        page.get_by_text("Anden dag").click()
+        assert [(day, label.endswith("(fridag)")) for day, label in _chips(page)][4:] == [
+            ("2026-12-27", True),
+            ("2026-12-26", True),
+            ("2026-12-25", True),
+            ("2026-12-24", True),
         ]
         page.locator('[data-date="2026-12-25"]').click()
         expect(page.get_by_text("Juledag er en fridag.")).to_be_visible()

@@ -201,16 +201,25 @@ class TestToday:
     def test_a_day_off_in_the_window_is_marked_and_can_still_be_rated(
         self, page: Page, session: Session
     ) -> None:
+        # Seven working days back from Thursday 26 November: 17–26 November, two weekends in it.
         org = make_org(session, checkin_window_days=7)
         joined = make_member(session, make_team(session, org))
         sign_in(page, joined.token)
 
-        sunday = page.get_by_role("link", name="søn. 22. (fridag)")
+        picker = page.get_by_role("navigation", name="Vælg dag")
+        expect(picker.get_by_role("link", name="Tirs. 17.")).to_be_visible()
+        # Days off are no chips of their own; "Anden dag" has them.
+        expect(picker.get_by_role("link", name="Søn. 22. (fridag)")).to_be_hidden()
+        picker.get_by_text("Anden dag").click()
+        sunday = picker.get_by_role("link", name="Søn. 22. (fridag)")
         expect(sunday).to_be_visible()
-        expect(page.get_by_role("link", name="Tors. 19.")).to_be_visible()
         sunday.click()
 
         expect(page.get_by_text("Det er ikke en af teamets arbejdsdage.")).to_be_visible()
+        # The day being shown is a chip now.
+        expect(page.locator('.date-picker > .dates [data-date="2026-11-22"]')).to_have_attribute(
+            "aria-current", "date"
+        )
         page.get_by_role("radiogroup", name="Arbejdspres", exact=True).get_by_role(
             "radio", name="Lavt", exact=True
         ).click()
