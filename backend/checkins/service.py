@@ -8,7 +8,7 @@ service it never commits; the writer commits the batch."""
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete
@@ -65,14 +65,12 @@ class StaleCheckIn(PreconditionFailed):
         self.current = current
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def etag(checkin_id: int, revision: int, created_at: datetime) -> str:
     """The entity tag of a stored check-in: its row, the row's revision and the instant the row was
     created — so a check-in deleted and made again (revision 1 once more, on SQLite perhaps even
     the same id) never matches the old one's."""
-    micros = (created_at - _EPOCH) // timedelta(microseconds=1)
+    # Whole seconds from the float are exact (far more precision than a microsecond to spare).
+    micros = int(created_at.timestamp()) * 1_000_000 + created_at.microsecond
     return f'"{checkin_id:x}.{revision}.{micros:x}"'
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,6 +46,9 @@ _AUTH_KEYS = ("token_hash", *MEMBER_CONTEXT_COLUMNS)
 assert CHECKIN_COLUMNS[0] == "id", "the database assigns the id"
 assert MARK_COLUMNS == ("checkin_id", "solution_id", "used"), "insert_marks takes them so"
 UPSERT_COLUMNS = CHECKIN_COLUMNS[1:]
+# The columns whose Python value the driver wants in another form (see Driver).
+_WORK_DATE = UPSERT_COLUMNS.index("work_date")
+_INSTANTS = (UPSERT_COLUMNS.index("created_at"), UPSERT_COLUMNS.index("updated_at"))
 # Columns a row of the hot path is returned with (RETURNING and the SELECT of stored rows).
 STORED_COLUMNS = ("member_id", "work_date", "id", "revision", "created_at", "updated_at")
 _STORED = ", ".join(STORED_COLUMNS)
@@ -134,8 +137,7 @@ POSTGRESQL = Driver(
 DRIVERS = {"sqlite": SQLITE, "postgresql": POSTGRESQL}
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(NamedTuple):
     """A check-in row as the hot path sees it (its marks are read only when needed)."""
 
     id: int
@@ -189,15 +191,6 @@ class Statements:
     def __init__(self, connection: Connection) -> None:
         self.driver = DRIVERS[connection.dialect.name]
         self.cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        # Per column of UPSERT_COLUMNS: how its Python value becomes the driver's (None: as is).
-        self._convert: list[Callable[[Any], Any] | None] = [
-            self.driver.date_param
-            if name == "work_date"
-            else self.driver.datetime_param
-            if name in ("created_at", "updated_at")
-            else None
-            for name in UPSERT_COLUMNS
-        ]
 
     def authenticate(self, token_hashes: Sequence[str]) -> dict[str, dict[str, Any]]:
         """token hash → MemberContext's fields (member_id, team_id, timezone, window_days,
@@ -214,12 +207,20 @@ class Statements:
         return found
 
     def _rows(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
-        convert = self._convert
-        return [
-            value if to is None else to(value)
-            for row in rows
-            for value, to in zip([row[name] for name in UPSERT_COLUMNS], convert, strict=True)
-        ]
+        as_date, as_instant = self.driver.date_param, self.driver.datetime_param
+        # A batch's rows share one instant: turned into the driver's value once, not per row.
+        instants: dict[datetime, Any] = {}
+        values: list[Any] = []
+        for row in rows:
+            made = [row[name] for name in UPSERT_COLUMNS]
+            made[_WORK_DATE] = as_date(made[_WORK_DATE])
+            for index in _INSTANTS:
+                instant = made[index]
+                if (value := instants.get(instant)) is None:
+                    value = instants[instant] = as_instant(instant)
+                made[index] = value
+            values += made
+        return values
 
     def _returned(self) -> dict[Key, Stored]:
         as_date, as_instant = self.driver.date_value, self.driver.datetime_value

@@ -36,6 +36,7 @@ def is_working_day(day: date, working_days: frozenset[int]) -> bool:
     return day.isoweekday() in working_days and holiday_name(day) is None
 
 
+@lru_cache(maxsize=4096)
 def earliest_rateable(today: date, working_days: frozenset[int], window_days: int) -> date:
     """The oldest work date still rateable on local date `today`: today minus the previous
     `window_days` working days of the team (its weekdays that are not Danish holidays).
