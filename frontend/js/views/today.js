@@ -397,6 +397,15 @@ function clearableRadios(form, changed) {
       chosen.set(input.name, input.value);
     }
   });
+  // Space on the checked option: browsers do nothing there (no click), so clear it here.
+  form.addEventListener('keydown', (event) => {
+    const input = event.target;
+    if (event.key !== ' ' || !(input instanceof HTMLInputElement) || input.type !== 'radio' || !input.checked) return;
+    event.preventDefault();
+    input.checked = false;
+    chosen.set(input.name, null);
+    changed();
+  });
 }
 
 /**
