@@ -229,7 +229,6 @@ export async function render(root, ctx) {
         'section',
         { class: 'ratings', 'aria-labelledby': 'ratings-title' },
         h('h2', { id: 'ratings-title', text: t('today.ratings_title') }),
-        h('p', { class: 'muted', text: t('today.clear_hint') }),
         SCALES.map((scale) =>
           radioGroup({
             name: scale.name,
@@ -240,6 +239,8 @@ export async function render(root, ctx) {
             checked: previous?.[/** @type {'calm' | 'flow' | 'workload'} */ (scale.name)]?.toString() ?? null,
           }),
         ),
+        // Under the ratings, so they still start on a small phone's first screen.
+        h('p', { class: 'muted clear-hint', text: t('today.clear_hint') }),
       ),
       h(
         'details',
