@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from backend.config import settings
@@ -42,9 +42,3 @@ def local_now(tz_name: str) -> datetime:
 
 def local_today(tz_name: str) -> date:
     return local_now(tz_name).date()
-
-
-def checkin_window(tz_name: str, window_days: int) -> tuple[date, date]:
-    """Work dates a member may rate: today and `window_days` days before it, in the org's zone."""
-    today = local_today(tz_name)
-    return today - timedelta(days=window_days), today

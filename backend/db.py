@@ -47,6 +47,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# SQLite keeps a UTC instant as text without offset, in the format SQLAlchemy's DATETIME writes
+# (what UTCDateTime hands it). Code that writes rows past the ORM (the check-in hot path, the demo's
+# bulk insert) uses these two, so there is one format (tests/checkins/test_sql.py holds it to
+# SQLAlchemy's).
+def sqlite_utc_text(value: datetime) -> str:
+    """An aware instant as the text SQLite stores for a UTC column."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def sqlite_utc_value(text: str) -> datetime:
+    """The aware UTC instant a UTC column's SQLite text stands for."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
 def utc_field(**kwargs: Any) -> Any:
     """A timezone-aware UTC datetime column (names end in `_at`)."""
     return Field(sa_type=UTCDateTime, **kwargs)

@@ -30,7 +30,9 @@ from sqlmodel import Session, col, select
 
 from backend import clock, security
 from backend.auth import service as auth_service
+from backend.checkins.models import CHECKIN_COLUMNS, MARK_COLUMNS
 from backend.config import settings
+from backend.db import sqlite_utc_text
 from backend.holidays import is_holiday
 from backend.models import metadata
 from backend.orgs.models import Organisation
@@ -233,7 +235,7 @@ class _Writer:
         # SQLite keeps UTC without offset in SQLAlchemy's text format (see db.UTCDateTime).
         if self.postgresql:
             return value.astimezone(UTC)
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return sqlite_utc_text(value)
 
     def day(self, value: date) -> Any:
         return value if self.postgresql else value.isoformat()
@@ -674,25 +676,9 @@ class _Generator:
         self._flush(checkins, marks)
 
     def _flush(self, checkins: list[tuple[Any, ...]], marks: list[tuple[Any, ...]]) -> None:
-        self.writer.insert(
-            "checkin",
-            (
-                "id",
-                "member_id",
-                "team_id",
-                "work_date",
-                "calm",
-                "flow",
-                "workload",
-                "comment",
-                "share_comment",
-                "revision",
-                "created_at",
-                "updated_at",
-            ),
-            checkins,
-        )
-        self.writer.insert("checkin_solution", ("checkin_id", "solution_id", "used"), marks)
+        # Rows are built in the tables' column order (checkins.models), id first.
+        self.writer.insert("checkin", CHECKIN_COLUMNS, checkins)
+        self.writer.insert("checkin_solution", MARK_COLUMNS, marks)
         checkins.clear()
         marks.clear()
 

@@ -85,10 +85,6 @@ class TestClock:
         assert clock.now().tzinfo == UTC
         # Half past midnight in Copenhagen is already the 26th there, still the 25th in UTC.
         assert clock.local_today("Europe/Copenhagen") == date(2026, 11, 26)
-        assert clock.checkin_window("Europe/Copenhagen", 3) == (
-            date(2026, 11, 23),
-            date(2026, 11, 26),
-        )
 
     def test_without_pux_now_the_clock_runs(self, env: pytest.MonkeyPatch) -> None:
         env.setattr(clock, "settings", Settings())

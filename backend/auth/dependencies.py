@@ -1,10 +1,11 @@
 """Who is calling: a coordinator (login token) or a member (device token). Typed dependencies."""
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2PasswordBearer
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, col, select
 
 from backend import security
@@ -13,7 +14,8 @@ from backend.auth.models import Coordinator
 from backend.db import SessionDep
 from backend.errors import Unauthorized
 from backend.openapi import raises
-from backend.teams.models import Member, MemberToken
+from backend.orgs.models import Organisation
+from backend.teams.models import Member, MemberToken, Team
 
 # Two schemes so /docs offers both a coordinator login form and a pasted member token.
 coordinator_scheme = OAuth2PasswordBearer(
@@ -22,12 +24,36 @@ coordinator_scheme = OAuth2PasswordBearer(
 member_scheme = HTTPBearer(scheme_name="MemberToken", auto_error=False)
 
 
+def member_token_query(*columns: Any) -> Select[Any]:
+    """THE rule of which member a device token belongs to, with the member's team and organisation:
+    the tokens whose hash is in the expanding parameter `token_hashes`, selecting `columns`.
+
+    Both ways a member is authenticated use it: `CurrentMember` below (through the ORM) and the
+    check-in hot path (backend/checkins/sql.py compiles it to the driver's SQL), so a rule added
+    here (an expiry, a deactivated member) holds for both."""
+    return (
+        select(*columns)
+        .select_from(MemberToken)
+        .join(Member, col(Member.id) == MemberToken.member_id)
+        .join(Team, col(Team.id) == Member.team_id)
+        .join(Organisation, col(Organisation.id) == Team.org_id)
+        .where(col(MemberToken.token_hash).in_(bindparam("token_hashes", expanding=True)))
+    )
+
+
 def member_for_token(*, session: Session, token: str) -> Member | None:
-    return session.exec(
-        select(Member)
-        .join(MemberToken, col(MemberToken.member_id) == Member.id)
-        .where(MemberToken.token_hash == security.hash_token(token))
+    """The member a device token belongs to. Their team and organisation come in the same query
+    and stay in the session, so a route asking for them (session.get) needs no second one."""
+    row = session.execute(
+        member_token_query(Member, Team, Organisation),
+        {"token_hashes": [security.hash_token(token)]},
     ).first()
+    if row is None:
+        return None
+    member, team, org = row
+    # The session's identity map holds objects only while something refers to them.
+    session.info["authenticated"] = (member, team, org)
+    return member
 
 
 @raises(Unauthorized)

@@ -40,3 +40,9 @@ class CheckInSolution(SQLModel, table=True):
     checkin_id: int = Field(foreign_key="checkin.id", primary_key=True, ondelete="CASCADE")
     solution_id: int = Field(foreign_key="solution.id", primary_key=True, ondelete="CASCADE")
     used: str = Field(max_length=12)  # yes | partly | no | not_relevant
+
+
+# The tables' columns in their defined order: what code writing rows past the ORM (the hot path in
+# sql.py, the demo's bulk insert) names, so a column added to a model is not forgotten there.
+CHECKIN_COLUMNS: tuple[str, ...] = tuple(CheckIn.__table__.columns.keys())  # type: ignore[attr-defined]
+MARK_COLUMNS: tuple[str, ...] = tuple(CheckInSolution.__table__.columns.keys())  # type: ignore[attr-defined]

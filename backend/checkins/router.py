@@ -5,13 +5,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from backend import security
 from backend.auth.dependencies import CurrentMember
 from backend.checkins import service, writer
-from backend.checkins.schemas import CheckInIn, CheckInPublic, Today
-from backend.checkins.service import InvalidDateRange, UnknownSolution
+from backend.checkins.schemas import CheckInIn, CheckInPublic, StaleCheckInBody, Today
+from backend.checkins.service import (
+    EmptyCheckIn,
+    InvalidDateRange,
+    Precondition,
+    StaleCheckIn,
+    UnknownSolution,
+)
 from backend.checkins.workdates import WorkDateInFuture, WorkDateOutsideWindow
 from backend.dates import IsoDate
 from backend.db import SessionDep
@@ -45,7 +52,22 @@ _PUT_OPENAPI = {
             "in": "path",
             "required": True,
             "schema": {"type": "string", "format": "date", "title": "Work Date"},
-        }
+        },
+        {
+            "name": "If-Match",
+            "in": "header",
+            "required": False,
+            "description": "Replace only if the stored check-in still has this `etag` (the "
+            "answer the edit was based on); otherwise 412 with the stored one.",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "description": "`*`: create only; if the day has a check-in already, 412 with it.",
+            "schema": {"type": "string"},
+        },
     ],
     "security": [{"MemberToken": []}],
 }
@@ -68,6 +90,21 @@ def _work_date(request: Request) -> date:
         ) from None
 
 
+def _tags(value: str | None) -> frozenset[str] | None:
+    """An If-Match / If-None-Match header as its entity tags ("*" stays "*")."""
+    if value is None:
+        return None
+    return frozenset(tag.strip() for tag in value.split(",") if tag.strip())
+
+
+def _precondition(request: Request) -> Precondition | None:
+    if_match = _tags(request.headers.get("if-match"))
+    if_none_match = _tags(request.headers.get("if-none-match"))
+    if if_match is None and if_none_match is None:
+        return None  # an old client: replaces whatever is stored, as it always did
+    return Precondition(if_match=if_match, if_none_match=if_none_match)
+
+
 def _parse_checkin(raw: bytes) -> CheckInIn:
     try:
         return CheckInIn.model_validate_json(raw)
@@ -82,6 +119,7 @@ def _parse_checkin(raw: bytes) -> CheckInIn:
     response_model=CheckInPublic,
     responses={
         201: {"model": CheckInPublic, "description": "Created"},
+        412: {"model": StaleCheckInBody, "description": "StaleCheckIn"},
         422: {
             "description": "Validation Error (a bad date, rating, mark or comment)",
             "content": {
@@ -91,9 +129,14 @@ def _parse_checkin(raw: bytes) -> CheckInIn:
     },
     openapi_extra=_PUT_OPENAPI,
 )
-@raises(Unauthorized, WorkDateInFuture, WorkDateOutsideWindow, UnknownSolution)
+@raises(Unauthorized, WorkDateInFuture, WorkDateOutsideWindow, UnknownSolution, EmptyCheckIn)
 async def put_checkin(request: Request) -> Response:
     """Creates (201) or replaces (200) my check-in for `work_date`; safe to retry.
+
+    With `If-Match: <etag>` it replaces only the answer the edit was based on, with
+    `If-None-Match: *` it only creates; when that does not hold, 412 `StaleCheckIn` carries the
+    stored answer (`current`) and nothing is written. Without either header it replaces whatever
+    is stored (older clients).
 
     The hot path of the app, so it is `async` and never blocks the event loop: the token is checked
     and the row upserted by the group-commit writer in one transaction with other requests (the
@@ -101,14 +144,29 @@ async def put_checkin(request: Request) -> Response:
     work_date = _work_date(request)
     token_hash = security.hash_token(_bearer_token(request))
     body = _parse_checkin(await request.body())
-    checkin, created = await writer.get_writer().record(
-        service.CheckInRequest(token_hash=token_hash, work_date=work_date, data=body)
-    )
+    try:
+        checkin, created = await writer.get_writer().record(
+            service.CheckInRequest(
+                token_hash=token_hash,
+                work_date=work_date,
+                data=body,
+                precondition=_precondition(request),
+            )
+        )
+    except StaleCheckIn as stale:
+        # The one error with more than a sentence in it: the page shows both answers.
+        return JSONResponse(
+            StaleCheckInBody(
+                error="StaleCheckIn", detail=stale.detail, current=stale.current
+            ).model_dump(mode="json"),
+            status_code=status.HTTP_412_PRECONDITION_FAILED,
+        )
     # Serialised here directly: the model is already validated, FastAPI's encoder would redo it.
     return Response(
         checkin.model_dump_json(),
         status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         media_type="application/json",
+        headers={"ETag": checkin.etag},
     )
 
 

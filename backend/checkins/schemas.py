@@ -60,6 +60,9 @@ class CheckInIn(BaseModel):
 
 class CheckInPublic(BaseModel):
     work_date: date
+    # The stored answer's revision, as an HTTP entity tag: a replacement sends it back in
+    # `If-Match`, so an edit made on an older copy cannot silently overwrite a newer answer.
+    etag: str
     calm: int | None
     flow: int | None
     workload: int | None
@@ -105,6 +108,22 @@ class Today(BaseModel):
     dates: list[WindowDate]
     solutions: list[TodaySolution]
     checkin: CheckInPublic | None
+    # My check-ins for every date of the window, newest first: the page's offline copy opens any
+    # of those dates with the answer it is about to replace.
+    checkins: list[CheckInPublic]
+    # The organisation's window (working days back) and the team's working days (ISO weekdays),
+    # so the offline copy can move its window on by the same rule (frontend/js/workdates.js).
+    window_days: int
+    working_days: list[int]
     # Holidays and customary days off in the weeks after today: the app's offline copy, opened on
     # a later day, needs them to suggest the right date without asking the server.
     coming_holidays: list[DayOff]
+
+
+class StaleCheckInBody(BaseModel):
+    """412 to a replacement based on an answer that is no longer the stored one: the stored one
+    (null if there is none any more), so the page can show both and let the member choose."""
+
+    error: str
+    detail: str
+    current: CheckInPublic | None

@@ -8,7 +8,8 @@ service it never commits; the writer commits the batch."""
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete
 from sqlmodel import Session, col, select
@@ -26,8 +27,8 @@ from backend.checkins.schemas import (
     Window,
     WindowDate,
 )
-from backend.checkins.sql import Statements, statements
-from backend.errors import AppError, NotFound, Unauthorized, Unprocessable
+from backend.checkins.sql import Key, Statements, Stored, statements
+from backend.errors import AppError, NotFound, PreconditionFailed, Unauthorized, Unprocessable
 from backend.insights import weeks
 from backend.orgs.models import Organisation
 from backend.solutions import service as solution_service
@@ -49,6 +50,63 @@ class InvalidDateRange(Unprocessable):
     pass
 
 
+class EmptyCheckIn(Unprocessable):
+    """A check-in with no rating and no solution mark: nothing a member could have meant to say
+    (a comment alone is not a check-in either)."""
+
+
+class StaleCheckIn(PreconditionFailed):
+    """A replacement based on an answer that is no longer the stored one (If-Match), or meant
+    as the day's first answer when there is one already (If-None-Match: *). Nothing is written;
+    `current` is the stored answer (None: there is none any more)."""
+
+    def __init__(self, detail: str, current: CheckInPublic | None) -> None:
+        super().__init__(detail)
+        self.current = current
+
+
+def etag(checkin_id: int, revision: int, created_at: datetime) -> str:
+    """The entity tag of a stored check-in: its row, the row's revision and the instant the row was
+    created — so a check-in deleted and made again (revision 1 once more, on SQLite perhaps even
+    the same id) never matches the old one's."""
+    # Whole seconds from the float are exact (far more precision than a microsecond to spare).
+    micros = int(created_at.timestamp()) * 1_000_000 + created_at.microsecond
+    return f'"{checkin_id:x}.{revision}.{micros:x}"'
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """A PUT's If-Match / If-None-Match (RFC 9110 §13.1): entity tags, or {"*"} for "any"."""
+
+    if_match: frozenset[str] | None = None
+    if_none_match: frozenset[str] | None = None
+
+    def holds(self, current: str | None) -> bool:
+        """Whether the write may go ahead when the stored check-in's tag is `current` (None:
+        there is none)."""
+        if self.if_match is not None and (
+            current is None or not ("*" in self.if_match or current in self.if_match)
+        ):
+            return False
+        return not (
+            self.if_none_match is not None
+            and current is not None
+            and ("*" in self.if_none_match or current in self.if_none_match)
+        )
+
+    @property
+    def only_if_new(self) -> bool:
+        """Exactly "create, never replace": written without reading first."""
+        return (
+            self.if_match is None and self.if_none_match is not None and "*" in self.if_none_match
+        )
+
+
+def check_not_empty(data: CheckInIn) -> None:
+    if data.calm is None and data.flow is None and data.workload is None and not data.solutions:
+        raise EmptyCheckIn("a check-in needs at least one rating or one solution mark")
+
+
 @dataclass(frozen=True)
 class MemberContext:
     """What the check-in rules need to know about a member: their team and org settings."""
@@ -63,7 +121,9 @@ class MemberContext:
 
     @property
     def window(self) -> tuple[date, date]:
-        first, last = clock.checkin_window(self.timezone, self.window_days)
+        first, last = workdates.checkin_window(
+            self.timezone, workdates.parse_working_days(self.working_days), self.window_days
+        )
         # A window widened after a week closed does not reach back into the frozen week.
         if self.frozen_through is not None and first <= self.frozen_through:
             first = self.frozen_through + timedelta(days=1)
@@ -77,6 +137,8 @@ class CheckInRequest:
     token_hash: str
     work_date: date
     data: CheckInIn
+    # None: an old client that sends no condition, and replaces whatever is stored.
+    precondition: Precondition | None = None
 
 
 Recorded = tuple[CheckInPublic, bool]  # the check-in as stored, and whether it was created
@@ -90,9 +152,11 @@ def record_checkins(
 
     The outcome is that of running the requests one after another, in order, each by itself: a
     member is authenticated by token, the date must be in their org's window, marks must name
-    solutions active in their own team on that date, and a refused request stores nothing — not
-    even its ratings. Replacing a check-in replaces its marks. Done for many requests at once
-    (writer.py's group commit) in a few set-based statements: all checks first, then the writes."""
+    solutions active in their own team on that date, the check-in must say something (a rating or
+    a mark), a precondition (If-Match / If-None-Match) must hold, and a refused request stores
+    nothing — not even its ratings. Replacing a check-in replaces its marks. Done for many
+    requests at once (writer.py's group commit) in a few set-based statements: all checks first,
+    then the writes."""
     sql = statements(connection)
     contexts = sql.authenticate([r.token_hash for r in requests])
     outcomes: list[Recorded | AppError | None] = [None] * len(requests)
@@ -102,7 +166,8 @@ def record_checkins(
             row = contexts.get(request.token_hash)
             if row is None:
                 raise Unauthorized("A valid member token is required")
-            context = MemberContext(*row)
+            context = MemberContext(**row)
+            check_not_empty(request.data)
             weeks.check_open(request.work_date, context.frozen_through)
             workdates.check_work_date(request.work_date, context.window)
         except AppError as refusal:
@@ -152,60 +217,152 @@ def _write_round(
     *,
     sql: Statements,
     requests: Sequence[CheckInRequest],
-    round_: dict[tuple[int, date], tuple[int, MemberContext]],
+    round_: dict[Key, tuple[int, MemberContext]],
     outcomes: list[Recorded | AppError | None],
 ) -> None:
-    driver = sql.driver
-    now = driver.datetime_param(clock.now())
-    rows = []
-    for index, context in round_.values():
-        request = requests[index]
-        data = request.data
-        rows.append(
-            (
-                context.member_id,
-                context.team_id,
-                driver.date_param(request.work_date),
-                data.calm,
-                data.flow,
-                data.workload,
-                data.comment,
-                data.share_comment,
-                1,
-                now,
-                now,
+    """Writes one round (each (member, date) once). Without a precondition a request upserts;
+    "only if new" inserts-or-nothing; any other precondition is checked against the stored row,
+    read (and on PostgreSQL locked) first. A request whose precondition fails writes nothing —
+    unless the stored answer already says exactly what it says (a retry whose first answer was
+    lost), which is then its outcome."""
+    now = clock.now()
+    checked = [
+        key
+        for key, (index, _) in round_.items()
+        if (p := requests[index].precondition) is not None and not p.only_if_new
+    ]
+    current = sql.stored(checked) if checked else {}
+    replace: list[Key] = []
+    create: list[Key] = []
+    stale: list[Key] = []
+    for key, (index, _) in round_.items():
+        precondition = requests[index].precondition
+        if precondition is None:
+            replace.append(key)
+        elif precondition.only_if_new:
+            create.append(key)
+        else:
+            row = current.get(key)
+            if not precondition.holds(
+                None if row is None else etag(row.id, row.revision, row.created_at)
+            ):
+                stale.append(key)
+            else:
+                (create if row is None else replace).append(key)
+
+    def rows(keys: list[Key]) -> list[dict[str, Any]]:
+        made = []
+        for key in keys:
+            index, context = round_[key]
+            data = requests[index].data
+            made.append(
+                {
+                    "member_id": context.member_id,
+                    "team_id": context.team_id,
+                    "work_date": key[1],
+                    "calm": data.calm,
+                    "flow": data.flow,
+                    "workload": data.workload,
+                    "comment": data.comment,
+                    "share_comment": data.share_comment,
+                    "revision": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
-        )
-    stored = {
-        (member_id, work_date): (checkin_id, revision, created_at, updated_at)
-        for member_id, work_date, checkin_id, revision, created_at, updated_at in sql.upsert(rows)
-    }
+        return made
+
+    written = sql.upsert(rows(replace)) if replace else {}
+    if create:
+        created = sql.insert_new(rows(create))
+        written.update(created)
+        # Created meanwhile by someone else (another device, another server process).
+        stale += [key for key in create if key not in created]
     replaced: list[int] = []
     marks: list[tuple[int, int, str]] = []
-    for (member_id, work_date), (index, _) in round_.items():
+    for key, stored in written.items():
+        index, _ = round_[key]
         data = requests[index].data
-        checkin_id, revision, created_at, updated_at = stored[
-            (member_id, driver.date_param(work_date))
-        ]
-        if revision != 1:
-            replaced.append(checkin_id)
-        marks += [(checkin_id, mark.solution_id, mark.used) for mark in data.solutions]
+        if stored.revision != 1:
+            replaced.append(stored.id)
+        marks += [(stored.id, mark.solution_id, mark.used) for mark in data.solutions]
         public = CheckInPublic(
-            work_date=work_date,
+            work_date=key[1],
+            etag=etag(stored.id, stored.revision, stored.created_at),
             calm=data.calm,
             flow=data.flow,
             workload=data.workload,
             comment=data.comment,
             share_comment=data.share_comment,
             solutions=data.solutions,
-            created_at=driver.datetime_value(created_at),
-            updated_at=driver.datetime_value(updated_at),
+            created_at=stored.created_at,
+            updated_at=stored.updated_at,
         )
-        outcomes[index] = (public, revision == 1)
+        outcomes[index] = (public, stored.revision == 1)
     if replaced:
         sql.delete_marks(replaced)
     if marks:
         sql.insert_marks(marks)
+    if stale:
+        _refuse_stale(sql=sql, requests=requests, round_=round_, keys=stale, outcomes=outcomes)
+
+
+def _refuse_stale(
+    *,
+    sql: Statements,
+    requests: Sequence[CheckInRequest],
+    round_: dict[Key, tuple[int, MemberContext]],
+    keys: list[Key],
+    outcomes: list[Recorded | AppError | None],
+) -> None:
+    """StaleCheckIn, with the stored answer, for each key whose precondition failed — or the
+    stored answer itself where it is what the request says (nothing to choose between)."""
+    stored = sql.stored(keys)
+    marks = sql.marks([row.id for row in stored.values()])
+    for key in keys:
+        index, _ = round_[key]
+        data = requests[index].data
+        row = stored.get(key)
+        current = None if row is None else _stored_public(key[1], row, marks.get(row.id, []))
+        if current is not None and _same_answer(current, data):
+            outcomes[index] = (current, False)
+            continue
+        outcomes[index] = StaleCheckIn(
+            f"the check-in for {key[1]} has changed since this answer was made"
+            if current is not None
+            else f"the check-in for {key[1]} is no longer stored",
+            current,
+        )
+
+
+def _stored_public(day: date, row: Stored, marks: list[tuple[int, str]]) -> CheckInPublic:
+    assert row.content is not None, "read by Statements.stored"
+    calm, flow, workload, comment, share_comment = row.content
+    return CheckInPublic(
+        work_date=day,
+        etag=etag(row.id, row.revision, row.created_at),
+        calm=calm,
+        flow=flow,
+        workload=workload,
+        comment=comment,
+        share_comment=bool(share_comment),
+        solutions=[SolutionMark(solution_id=s, used=u) for s, u in marks],  # type: ignore[arg-type]
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _same_answer(stored: CheckInPublic, data: CheckInIn) -> bool:
+    def marks(items: list[SolutionMark]) -> list[tuple[int, str]]:
+        return sorted((m.solution_id, m.used) for m in items)
+
+    return (stored.calm, stored.flow, stored.workload, stored.comment, stored.share_comment) == (
+        data.calm,
+        data.flow,
+        data.workload,
+        data.comment,
+        data.share_comment,
+    ) and marks(stored.solutions) == marks(data.solutions)
 
 
 def _active_solution_ids(
@@ -221,12 +378,12 @@ def _active_solution_ids(
 
 
 def member_context(*, session: Session, member: Member) -> MemberContext:
-    team, org = session.exec(
-        select(Team, Organisation)
-        .join(Organisation, col(Organisation.id) == Team.org_id)
-        .where(Team.id == member.team_id)
-    ).one()
-    assert member.id is not None and team.id is not None
+    # CurrentMember loaded the team and organisation with the member (auth.dependencies), so
+    # these are answered from the session.
+    team = session.get(Team, member.team_id)
+    assert team is not None
+    org = session.get(Organisation, team.org_id)
+    assert member.id is not None and team.id is not None and org is not None
     return MemberContext(
         member_id=member.id,
         team_id=team.id,
@@ -243,6 +400,7 @@ def _to_public(
     return [
         CheckInPublic(
             work_date=c.work_date,
+            etag=etag(c.id or 0, c.revision, c.created_at),
             calm=c.calm,
             flow=c.flow,
             workload=c.workload,
@@ -350,6 +508,9 @@ def today(*, session: Session, member: Member, on_date: date | None = None) -> T
         ],
         solutions=_today_solutions(session=session, team_id=context.team_id, on_date=work_date),
         checkin=checkins.get(work_date),
+        checkins=list(checkins.values()),
+        window_days=context.window_days,
+        working_days=sorted(working_days),
         coming_holidays=[
             DayOff(work_date=day, holiday=name)
             for day in (window[1] + timedelta(days=n) for n in range(1, COMING_HOLIDAY_DAYS + 1))

@@ -1,9 +1,12 @@
 """Which work dates a member may rate, and which one the app suggests (PRODUCT.md §5).
 
 Everything is computed in the organisation's time zone from the one clock, so the app, the morning
-reminder and the API agree on what "today" and "yesterday" are — also across DST changes."""
+reminder and the API agree on what "today" and "yesterday" are — also across DST changes. The page
+redoes these rules offline in frontend/js/workdates.js; tests/frontend/test_today.py holds the two
+to the same answers over years of dates (Easter, Christmas, store bededag)."""
 
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 from backend import clock
 from backend.errors import Unprocessable
@@ -23,6 +26,7 @@ class WorkDateOutsideWindow(Unprocessable):
     pass
 
 
+@lru_cache(maxsize=256)
 def parse_working_days(working_days: str) -> frozenset[int]:
     """Team.working_days "1,2,3,4,5" (ISO weekdays, Monday = 1) → {1, 2, 3, 4, 5}."""
     return frozenset(int(part) for part in working_days.split(",") if part.strip())
@@ -32,6 +36,7 @@ def is_working_day(day: date, working_days: frozenset[int]) -> bool:
     return day.isoweekday() in working_days and holiday_name(day) is None
 
 
+@lru_cache(maxsize=4096)
 def earliest_rateable(today: date, working_days: frozenset[int], window_days: int) -> date:
     """The oldest work date still rateable on local date `today`: today minus the previous
     `window_days` working days of the team (its weekdays that are not Danish holidays).
@@ -47,6 +52,19 @@ def earliest_rateable(today: date, working_days: frozenset[int], window_days: in
         if is_working_day(day, working_days):
             left -= 1
     return day
+
+
+def checkin_window(
+    timezone: str, working_days: frozenset[int], window_days: int
+) -> tuple[date, date]:
+    """The work dates a member may rate now: from `earliest_rateable` to today, in the org's zone.
+
+    The one window rule: the API, Today and the closing of weeks (backend/insights/weeks.py)
+    all count back `window_days` *working* days of the team, so a weekend or Easter does not eat
+    the window (on a Tuesday with the default 3, last Friday is still open). Days off inside the
+    window stay rateable, for the member who worked that day."""
+    today = clock.local_today(timezone)
+    return earliest_rateable(today, working_days, window_days), today
 
 
 def window_dates(window: tuple[date, date]) -> list[date]:

@@ -260,7 +260,7 @@ def claim(connection: Connection, due: Sequence[Due]) -> list[Due]:
 
 
 def _rated_dates(connection: Connection, due: Sequence[Due]) -> dict[int, set[date]]:
-    first = min(clock.checkin_window(d.timezone, d.window_days)[0] for d in due)
+    first = min(_window(d)[0] for d in due)
     rated: dict[int, set[date]] = defaultdict(set)
     rows = connection.execute(
         select(_checkin.c.member_id, _checkin.c.work_date).where(
@@ -297,12 +297,19 @@ def _solution_titles(
     }
 
 
+def _window(due: Due) -> tuple[date, date]:
+    """The member's check-in window now: the check-in domain's rule (working days back)."""
+    return workdates.checkin_window(
+        due.timezone, workdates.parse_working_days(due.working_days), due.window_days
+    )
+
+
 def work_date_to_rate(due: Due, rated: set[date]) -> date:
     """The date Today suggests to this member now (the check-in domain's rule), so tapping the
     reminder opens the same day the app would."""
     return workdates.suggested_work_date(
         timezone=due.timezone,
-        window=clock.checkin_window(due.timezone, due.window_days),
+        window=_window(due),
         working_days=workdates.parse_working_days(due.working_days),
         rated=rated,
     )

@@ -6,12 +6,13 @@ const BASE = '/api/v1';
 
 /** An answer from the server that is not 2xx; `error` is the server's class name, e.g. WorkDateOutsideWindow. */
 export class ApiError extends Error {
-  /** @param {number} status @param {string} error @param {string} detail */
-  constructor(status, error, detail) {
+  /** @param {number} status @param {string} error @param {string} detail @param {any} [body] the whole answer */
+  constructor(status, error, detail, body = null) {
     super(`${status} ${error}: ${detail}`);
     this.status = status;
     this.error = error;
     this.detail = detail;
+    this.body = body;
   }
 
   /** 4xx other than timeouts and rate limits: sending the same request again will not help. */
@@ -34,7 +35,7 @@ export class NetworkError extends Error {}
  * @property {boolean} share_comment
  * @property {SolutionMark[]} solutions
  */
-/** @typedef {CheckinBody & {work_date: string, created_at?: string, updated_at?: string}} Checkin */
+/** @typedef {CheckinBody & {work_date: string, etag?: string, created_at?: string, updated_at?: string}} Checkin */
 /** @typedef {{id: number, title: string, perspective: string, details: string, situation_title: string | null}} ActiveSolution */
 /**
  * @typedef {Object} Today
@@ -44,6 +45,9 @@ export class NetworkError extends Error {}
  * @property {{date: string, work_date?: string, rated: boolean, holiday?: string | null, working_day?: boolean}[]} dates
  * @property {ActiveSolution[]} solutions
  * @property {Checkin | null} checkin
+ * @property {Checkin[]} [checkins]   my check-ins for every date of the window (newest first)
+ * @property {number} [window_days]   the organisation's window: working days back from today
+ * @property {number[]} [working_days]  the team's ISO weekdays
  * @property {{work_date: string, holiday: string}[]} [coming_holidays]  days off in the month after today
  */
 /** @typedef {{id: number, display_name: string | null, locale?: string | null, joined_at: string}} MemberInfo */
@@ -77,12 +81,13 @@ export class NetworkError extends Error {}
 
 /**
  * @param {string} path
- * @param {{method?: string, body?: unknown, form?: Record<string, string>, token?: string | null}} [options]
+ * @param {{method?: string, body?: unknown, form?: Record<string, string>, token?: string | null,
+ *          headers?: Record<string, string>}} [options]
  * @returns {Promise<any>}
  */
-export async function request(path, { method = 'GET', body, form, token } = {}) {
+export async function request(path, { method = 'GET', body, form, token, headers: extra } = {}) {
   /** @type {Record<string, string>} */
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', ...extra };
   if (token) headers.Authorization = `Bearer ${token}`;
   /** @type {BodyInit | undefined} */
   let payload;
@@ -100,7 +105,7 @@ export async function request(path, { method = 'GET', body, form, token } = {}) 
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
   if (!response.ok) {
-    throw new ApiError(response.status, data?.error ?? 'HttpError', data?.detail ?? response.statusText);
+    throw new ApiError(response.status, data?.error ?? 'HttpError', data?.detail ?? response.statusText, data);
   }
   return data;
 }
@@ -121,9 +126,18 @@ export const patchMe = (changes) => request('/me', { method: 'PATCH', body: chan
 export const deleteMe = () => request('/me', { method: 'DELETE', token: member() });
 /** @param {string} [date] @returns {Promise<Today>} */
 export const getToday = (date) => request(`/me/today${date ? `?date=${date}` : ''}`, { token: member() });
-/** @param {string} date @param {CheckinBody} body @returns {Promise<Checkin>} */
-export const putCheckin = (date, body) =>
-  request(`/me/checkins/${date}`, { method: 'PUT', body, token: member() });
+/**
+ * `base`: the etag of the stored answer this one replaces (If-Match), null for "there is none"
+ * (If-None-Match: *), undefined for no condition; a 412 StaleCheckIn carries the stored one.
+ * @param {string} date @param {CheckinBody} body @param {string | null} [base] @returns {Promise<Checkin>}
+ */
+export const putCheckin = (date, body, base) =>
+  request(`/me/checkins/${date}`, {
+    method: 'PUT',
+    body,
+    token: member(),
+    headers: base === undefined ? {} : base === null ? { 'If-None-Match': '*' } : { 'If-Match': base },
+  });
 /** @param {string} from @param {string} to @returns {Promise<Checkin[]>} */
 export const listCheckins = (from, to) => request(`/me/checkins?from=${from}&to=${to}`, { token: member() });
 

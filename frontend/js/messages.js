@@ -8,6 +8,8 @@ const KNOWN = {
   WorkDateOutsideWindow: 'error.outside_window',
   WorkDateInFuture: 'error.future_date',
   UnknownSolution: 'error.unknown_solution',
+  EmptyCheckIn: 'error.empty_checkin',
+  StaleCheckIn: 'error.stale_checkin',
   Unauthorized: 'error.unauthorized',
   TooManyRequests: 'error.too_many',
   Forbidden: 'error.forbidden',

@@ -2,8 +2,11 @@
  *
  * One item per work date (id `checkin:<date>`): a newer check-in for the same date replaces the
  * queued one. The server's PUT by date is idempotent, so sending an item twice (a retry after a lost
- * answer, two tabs flushing) never makes two check-ins. A 4xx is final and shown to the member; a 5xx
- * or no answer is retried with back-off. Items survive closing the app. A sent check-in stays (out
+ * answer, two tabs flushing) never makes two check-ins. Each check-in carries the etag of the stored
+ * answer it replaces (`base`, sent as If-Match; null: "there is none", If-None-Match: *), so an answer
+ * made on an old copy never overwrites a newer one: the server answers 412 StaleCheckIn with the
+ * stored answer (`current`), and Today shows both and lets the member choose. A 4xx is final and
+ * shown to the member, the rest of the queue goes on; a 5xx or no answer is retried with back-off. Items survive closing the app. A sent check-in stays (out
  * of sight) until Today has stored a copy from the server that knows it, so Today offline still shows
  * that day as rated; a sent follow-up goes at the next start.
  */
@@ -26,6 +29,12 @@ export const CHECKIN_SENT = 'pux:checkin-sent';
  * @property {number} next_at    epoch ms before which no retry is made
  * @property {string | null} error    the server's error name when failed
  * @property {string | null} detail
+ * @property {string | null} [base]   the etag of the answer this check-in replaces; null: none is
+ *   stored; absent (an item queued before etags): sent without a condition
+ * @property {import('./api.js').Checkin} [stored]  what the server stored, once sent (its etag is the
+ *   base of the next edit made before Today's copy knows it)
+ * @property {import('./api.js').Checkin | null} [current]  with error StaleCheckIn: the stored answer
+ *   it was refused against (null: there is none any more)
  * @property {{method: string, path: string, title: string}} [request]  set for an item that is not a
  *   check-in (a follow-up evaluation): `body` is then sent as `method path`; the body carries a
  *   client_id, so the server stores a retried request once
@@ -52,6 +61,8 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
   let flushing = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  /** @type {Set<(item: OutboxItem) => void>} */
+  const watchers = new Set();
 
   const list = () => [...items.values()].sort((a, b) => a.date.localeCompare(b.date));
   const changed = () => onChange(list());
@@ -61,6 +72,7 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
     items.set(item.id, item);
     await putItem(item);
     changed();
+    for (const watcher of watchers) watcher(item);
   }
 
   /** Loads what a previous run left behind; sent follow-ups are done and go. */
@@ -83,15 +95,19 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
     try {
       if (item.request) {
         await request(item.request.path, { method: item.request.method, body: item.body, token: memberToken() });
-      } else {
-        await putCheckin(item.date, item.body);
+        const sent = { ...item, state: /** @type {ItemState} */ ('sent'), error: null, detail: null };
+        await save(sent);
+        return sent;
       }
-      const sent = { ...item, state: /** @type {ItemState} */ ('sent'), error: null, detail: null };
+      const stored = await putCheckin(item.date, item.body, item.base);
+      const sent = { ...item, state: /** @type {ItemState} */ ('sent'), error: null, detail: null, stored };
       await save(sent);
       return sent;
     } catch (error) {
       if (error instanceof ApiError && error.permanent) {
-        const failed = { ...item, state: /** @type {ItemState} */ ('failed'), error: error.error, detail: error.detail };
+        /** @type {OutboxItem} */
+        const failed = { ...item, state: 'failed', error: error.error, detail: error.detail };
+        if (error.status === 412) failed.current = error.body?.current ?? null;
         await save(failed);
         return failed;
       }
@@ -141,10 +157,11 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
    * 'sent', 'failed' (a 4xx, with the error) or 'queued' (offline or server trouble; sent later).
    * @param {string} date
    * @param {import('./api.js').CheckinBody} body
+   * @param {string | null | undefined} base  the etag of the stored answer this replaces (null: none)
    * @returns {Promise<OutboxItem>}
    */
-  async function submit(date, body) {
-    return enqueue({ id: `checkin:${date}`, date, body, state: 'queued', attempts: 0, next_at: 0, error: null, detail: null });
+  async function submit(date, body, base) {
+    return enqueue({ id: `checkin:${date}`, date, body, base, state: 'queued', attempts: 0, next_at: 0, error: null, detail: null });
   }
 
   /** Stores a new item (replacing one with the same id) and tries to send it at once. @param {OutboxItem} item */
@@ -200,7 +217,17 @@ export function createOutbox({ onChange, onFlushed = () => {}, onBackground = ()
   /** @param {string} date @returns {OutboxItem | undefined} */
   const forDate = (date) => items.get(`checkin:${date}`);
 
-  return { load, flush, submit, submitRequest, discard, forgetSent, forDate, items: list };
+  /**
+   * Calls `watcher` with every item saved from now on (e.g. Today, when the day it shows is refused
+   * in the background); returns the function that stops it.
+   * @param {(item: OutboxItem) => void} watcher
+   */
+  function watch(watcher) {
+    watchers.add(watcher);
+    return () => watchers.delete(watcher);
+  }
+
+  return { load, flush, submit, submitRequest, discard, forgetSent, forDate, watch, items: list };
 }
 
 /** @typedef {ReturnType<typeof createOutbox>} Outbox */

@@ -65,8 +65,11 @@ class TestPutCheckin:
         }
         first = client.put(f"{URL}/2026-11-25", json=body, headers=member.headers)
         assert first.status_code == 201
+        etag = first.json().pop("etag")
+        assert first.headers["ETag"] == etag
         assert first.json() == {
             "work_date": "2026-11-25",
+            "etag": etag,
             "calm": 4,
             "flow": 3,
             "workload": 2,
@@ -79,6 +82,7 @@ class TestPutCheckin:
         second = client.put(f"{URL}/2026-11-25", json={"calm": 2}, headers=member.headers)
         assert second.status_code == 200
         assert second.json()["calm"] == 2
+        assert second.json()["etag"] != etag
         assert second.json()["comment"] is None
         [stored] = checkins_of(session, member)
         assert (stored.calm, stored.flow, stored.comment, stored.revision) == (2, None, None, 2)
@@ -112,12 +116,12 @@ class TestPutCheckin:
         assert stored.updated_at == datetime(2026, 11, 26, 14, 30, tzinfo=UTC)
         assert stored.share_comment is False
 
-    def test_all_ratings_may_be_skipped(self, client: TestClient, session: Session) -> None:
+    def test_any_rating_may_be_skipped(self, client: TestClient, session: Session) -> None:
         member = make_member(session)
-        response = client.put(f"{URL}/2026-11-26", json={}, headers=member.headers)
+        response = client.put(f"{URL}/2026-11-26", json={"flow": 2}, headers=member.headers)
         assert response.status_code == 201
         [stored] = checkins_of(session, member)
-        assert (stored.calm, stored.flow, stored.workload) == (None, None, None)
+        assert (stored.calm, stored.flow, stored.workload) == (None, 2, None)
 
     def test_every_date_in_the_window_is_accepted(
         self, client: TestClient, session: Session
@@ -150,7 +154,8 @@ class TestPutCheckin:
         member = make_member(session, make_team(session, make_org(session, checkin_window_days=0)))
         yesterday = client.put(f"{URL}/2026-11-25", json={"calm": 3}, headers=member.headers)
         assert yesterday.json()["error"] == "WorkDateOutsideWindow"
-        assert client.put(f"{URL}/2026-11-26", json={}, headers=member.headers).status_code == 201
+        today = client.put(f"{URL}/2026-11-26", json={"calm": 3}, headers=member.headers)
+        assert today.status_code == 201
 
     def test_window_follows_the_org_time_zone(
         self, client: TestClient, session: Session, set_now: SetNow
@@ -158,7 +163,7 @@ class TestPutCheckin:
         set_now("2026-11-26T02:00:00+00:00")  # 26th in Copenhagen, still 25th in New York
         org = make_org(session, timezone="America/New_York")
         member = make_member(session, make_team(session, org))
-        response = client.put(f"{URL}/2026-11-26", json={}, headers=member.headers)
+        response = client.put(f"{URL}/2026-11-26", json={"calm": 3}, headers=member.headers)
         assert response.json()["error"] == "WorkDateInFuture"
 
     @pytest.mark.parametrize(
@@ -205,10 +210,14 @@ class TestPutCheckin:
     ) -> None:
         member = make_member(session)
         padded = "  " + "å" * 500 + "\n"
-        response = client.put(f"{URL}/2026-11-26", json={"comment": padded}, headers=member.headers)
+        response = client.put(
+            f"{URL}/2026-11-26", json={"calm": 3, "comment": padded}, headers=member.headers
+        )
         assert response.status_code == 201
         assert response.json()["comment"] == "å" * 500
-        blank = client.put(f"{URL}/2026-11-26", json={"comment": "  \n "}, headers=member.headers)
+        blank = client.put(
+            f"{URL}/2026-11-26", json={"calm": 3, "comment": "  \n "}, headers=member.headers
+        )
         assert blank.json()["comment"] is None
         assert checkins_of(session, member)[0].comment is None
 
@@ -278,7 +287,7 @@ class TestPutCheckinSolutions:
         assert response.status_code == 200
         [stored] = checkins_of(session, member)
         assert marks_of(session, stored) == {b.id: "not_relevant"}
-        client.put(f"{URL}/2026-11-26", json={"solutions": []}, headers=member.headers)
+        client.put(f"{URL}/2026-11-26", json={"calm": 3, "solutions": []}, headers=member.headers)
         assert marks_of(session, stored) == {}
 
     @pytest.mark.parametrize("case", ["unknown", "other_team", "proposed", "dropped"])
@@ -508,12 +517,18 @@ class TestToday:
         set_now("2026-12-28T08:00:00+01:00")
         member = make_member(session)
         body = client.get("/api/v1/me/today", headers=member.headers).json()
-        assert body["work_date"] == "2026-12-28"  # 24–27 Dec are days off, 23 Dec is too old
+        # 24–27 December are days off, so the window reaches back three working days, to Monday
+        # 21st, and the morning suggestion is the last working day, Wednesday 23rd.
+        assert body["work_date"] == "2026-12-23"
         assert [(d["work_date"], d["holiday"], d["working_day"]) for d in body["dates"]] == [
             ("2026-12-28", None, True),
             ("2026-12-27", None, False),
             ("2026-12-26", "2. juledag", False),
             ("2026-12-25", "Juledag", False),
+            ("2026-12-24", "Juleaftensdag", False),
+            ("2026-12-23", None, True),
+            ("2026-12-22", None, True),
+            ("2026-12-21", None, True),
         ]
         assert [(d["work_date"], d["holiday"]) for d in body["coming_holidays"]] == [
             ("2026-12-31", "Nytårsaftensdag"),
@@ -593,13 +608,14 @@ class TestAuthorization:
         from backend.teams.models import MemberToken
 
         member = make_member(session)
-        assert client.put(f"{URL}/2026-11-26", json={}, headers=member.headers).status_code == 201
+        body = {"calm": 3}
+        assert client.put(f"{URL}/2026-11-26", json=body, headers=member.headers).status_code == 201
         for token in session.exec(
             select(MemberToken).where(col(MemberToken.member_id) == member.member.id)
         ).all():
             session.delete(token)
         session.commit()
-        assert client.put(f"{URL}/2026-11-26", json={}, headers=member.headers).status_code == 401
+        assert client.put(f"{URL}/2026-11-26", json=body, headers=member.headers).status_code == 401
 
 
 class TestOpenAPI:
@@ -607,7 +623,9 @@ class TestOpenAPI:
         # PUT parses its date, body and token itself (hot path); the API document must still say so.
         doc = client.get("/api/v1/openapi.json").json()
         put = doc["paths"]["/api/v1/me/checkins/{work_date}"]["put"]
-        [work_date] = put["parameters"]
+        work_date, if_match, if_none_match = put["parameters"]
+        assert (if_match["name"], if_match["in"]) == ("If-Match", "header")
+        assert (if_none_match["name"], if_none_match["in"]) == ("If-None-Match", "header")
         assert (work_date["name"], work_date["in"], work_date["required"]) == (
             "work_date",
             "path",
@@ -626,6 +644,8 @@ class TestOpenAPI:
         assert schema["additionalProperties"] is False
         assert put["security"] == [{"MemberToken": []}]
         assert "MemberToken" in doc["components"]["securitySchemes"]
-        assert {"200", "201", "422"} <= set(put["responses"])
+        assert {"200", "201", "412", "422"} <= set(put["responses"])
+        stale = put["responses"]["412"]["content"]["application/json"]["schema"]["$ref"]
+        assert stale == "#/components/schemas/StaleCheckInBody"
         mark_ref = schema["properties"]["solutions"]["items"]["$ref"]
         assert mark_ref.removeprefix("#/components/schemas/") in doc["components"]["schemas"]

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from backend.checkins.models import CheckIn
+from backend.checkins.models import CheckIn, CheckInSolution
 from tests.factories import JoinedMember, make_member, make_team
 from tests.frontend.conftest import (
     NOW,
@@ -330,12 +330,15 @@ class TestOfflineDaysLater:
         page.reload()
 
         expect(heading).to_have_text("I går, fredag 27. november")
+        # Three working days back from Saturday: Wednesday 25th; Saturday itself is a day off, no
+        # chip (it waits under "Anden dag").
         assert _chips(page) == [
-            ("2026-11-28", "I dag (fridag)"),
             ("2026-11-27", "I går"),
             ("2026-11-26", "Tors. 26. (udfyldt)"),  # what the server said, kept
             ("2026-11-25", "Ons. 25."),
         ]
+        page.get_by_text("Anden dag").click()
+        assert _chips(page)[3:] == [("2026-11-28", "I dag (fridag)")]
         expect(page.locator('[data-date="2026-11-27"]')).to_have_attribute("aria-current", "date")
         expect(page.get_by_text("Du er offline. Du ser teamets løsninger")).to_have_text(
             "Du er offline. Du ser teamets løsninger, som de var, da du sidst var online "
@@ -423,15 +426,22 @@ class TestOfflineDaysLater:
         _days_later(page, "2026-12-28T09:00:00+01:00")
         page.reload()
 
-        # Friday 25 December is Juledag, not the previous working day: in the window (25–28
-        # December) there is none, so Monday itself is suggested.
+        # 24–27 December are days off, so three working days back from Monday reach Monday 21st,
+        # as on the server, and the day to rate is the last working day, Wednesday 23rd.
         heading = page.get_by_role("heading", level=1)
-        expect(heading).to_have_text("I dag, mandag 28. december")
-        assert [label.endswith("(fridag)") for _, label in _chips(page)] == [
-            False,
-            True,
-            True,
-            True,
+        expect(heading).to_have_text("Onsdag 23. december")
+        assert [day for day, _ in _chips(page)] == [
+            "2026-12-28",
+            "2026-12-23",
+            "2026-12-22",
+            "2026-12-21",
+        ]
+        page.get_by_text("Anden dag").click()
+        assert [(day, label.endswith("(fridag)")) for day, label in _chips(page)][4:] == [
+            ("2026-12-27", True),
+            ("2026-12-26", True),
+            ("2026-12-25", True),
+            ("2026-12-24", True),
         ]
         page.locator('[data-date="2026-12-25"]').click()
         expect(page.get_by_text("Juledag er en fridag.")).to_be_visible()
@@ -457,3 +467,166 @@ class TestOfflineDaysLater:
         expect(page.locator("#outbox")).to_contain_text(refused)
         expect(page.get_by_role("status")).to_have_text(refused)
         assert _checkins(session, joined.member.id) == []
+
+
+def _radio(page: Page, group: str, word: str) -> Locator:
+    return page.get_by_role("radiogroup", name=group, exact=True).get_by_role(
+        "radio", name=word, exact=True
+    )
+
+
+def _marks(session: Session, checkin: CheckIn) -> dict[int, str]:
+    rows = session.exec(select(CheckInSolution).where(CheckInSolution.checkin_id == checkin.id))
+    return {row.solution_id: row.used for row in rows}
+
+
+def _wait_for_revision(
+    session: Session, member_id: int | None, work_date: date, revision: int, page: Page
+) -> CheckIn:
+    deadline = time.monotonic() + 15
+    while True:
+        rows = [c for c in _checkins(session, member_id) if c.work_date == work_date]
+        if rows and rows[0].revision >= revision:
+            return rows[0]
+        assert time.monotonic() < deadline, f"no revision {revision} for {work_date}: {rows}"
+        page.wait_for_timeout(100)
+
+
+class TestOfflineEdit:
+    """Issue 10: offline, "I går" showed ✓ but the form was empty; Ro 5 and Send stored "Ro 5 ·
+    Flow – · Arbejdspres –" and the solution mark was gone. An edit must start from the answer it
+    replaces, and change only what the member changed."""
+
+    @pytest.mark.parametrize("reopened", [False, True], ids=["app-open", "app-closed-and-reopened"])
+    def test_an_offline_edit_of_yesterday_keeps_what_was_not_changed(
+        self,
+        context: BrowserContext,
+        page: Page,
+        session: Session,
+        live_server: str,
+        reopened: bool,
+    ) -> None:
+        team = make_team(session)
+        solution = make_active_solution(session, team, "Garderoben i to hold")
+        joined = make_member(session, team)
+        earlier = {
+            "calm": 3,
+            "flow": 4,
+            "workload": 2,
+            "solutions": [{"solution_id": solution.id, "used": "yes"}],
+        }
+        httpx.put(
+            f"{live_server}/api/v1/me/checkins/2026-11-25", json=earlier, headers=joined.headers
+        ).raise_for_status()
+        sign_in(page, joined.token)
+        expect(page.get_by_role("heading", level=1)).to_have_text("I dag, torsdag 26. november")
+        _wait_for_offline_copy(page)
+
+        context.set_offline(True)
+        if reopened:
+            page.close()
+            page = context.new_page()
+            page.goto("/")
+        else:
+            page.reload()
+        expect(page.get_by_text("Du er offline.")).to_be_visible()
+        page.get_by_role("link", name="I går (udfyldt)").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("I går, onsdag 25. november")
+        # The form opens with the answer it is about to replace.
+        expect(_radio(page, "Ro", "Både og")).to_be_checked()
+        expect(_radio(page, "Flow", "God flow")).to_be_checked()
+        expect(_radio(page, "Arbejdspres", "Lavt")).to_be_checked()
+        expect(_radio(page, "Garderoben i to hold", "Ja")).to_be_checked()
+
+        _radio(page, "Ro", "Meget roligt").click()
+        page.get_by_role("button", name="Send").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Du er offline — sendes, når du er online igen"
+        )
+        context.set_offline(False)
+
+        stored = _wait_for_revision(session, joined.member.id, date(2026, 11, 25), 2, page)
+        assert (stored.calm, stored.flow, stored.workload) == (5, 4, 2)
+        assert _marks(session, stored) == {solution.id: "yes"}
+        expect(page.get_by_role("region", name="Afsendelse")).to_be_hidden()  # nothing waits
+
+    def test_an_answer_changed_elsewhere_meanwhile_shows_both_and_the_rest_is_delivered(
+        self, context: BrowserContext, page: Page, session: Session, live_server: str
+    ) -> None:
+        joined = make_member(session)
+        url = f"{live_server}/api/v1/me/checkins/2026-11-25"
+        first = httpx.put(url, json={"calm": 3}, headers=joined.headers)
+        first.raise_for_status()
+        sign_in(page, joined.token)
+        _wait_for_offline_copy(page)
+
+        # Offline on this phone: yesterday gets a Flow, today a first answer.
+        context.set_offline(True)
+        page.goto("/?date=2026-11-25")
+        expect(_radio(page, "Ro", "Både og")).to_be_checked()
+        _radio(page, "Flow", "Meget god flow").click()
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#outbox")).to_contain_text("Venter på forbindelse")
+        page.goto("/?date=2026-11-26")
+        _radio(page, "Arbejdspres", "Højt").click()
+        page.get_by_role("button", name="Send").click()
+
+        # Meanwhile another phone replaces yesterday's answer.
+        other = httpx.put(
+            url,
+            json={"calm": 1, "workload": 5},
+            headers={**joined.headers, "If-Match": first.json()["etag"]},
+        )
+        assert other.status_code == 200, other.text
+
+        context.set_offline(False)
+        today = _wait_for_checkin(session, joined.member.id, page, work_date=date(2026, 11, 26))
+        assert today.workload == 4  # the rest of the queue was delivered
+        outbox = page.locator("#outbox")
+        expect(outbox).to_contain_text("Blev ikke modtaget")
+        expect(outbox).to_contain_text("dagen er blevet ændret et andet sted")
+        [yesterday] = [c for c in _checkins(session, joined.member.id) if c.calm == 1]
+        assert (yesterday.flow, yesterday.workload) == (None, 5)  # the other phone's, untouched
+
+        page.goto("/?date=2026-11-25")
+        choice = page.get_by_role("group", name="Dagen har to svar")
+        expect(choice.get_by_role("region", name="Dit svar")).to_contain_text(
+            "Flow: 5 – Meget god flow"
+        )
+        expect(choice.get_by_role("region", name="Det gemte svar")).to_contain_text(
+            "Arbejdspres: 5 – Meget højt"
+        )
+        # The form below starts from the stored answer, so an edit there replaces that one.
+        expect(_radio(page, "Ro", "Meget uroligt")).to_be_checked()
+        assert run_axe(page) == []
+        choice.get_by_role("button", name="Brug mit svar").click()
+
+        expect(page.get_by_role("status")).to_have_text("Tak — gemt")
+        expect(page.get_by_role("group", name="Dagen har to svar")).to_have_count(0)
+        mine = _wait_for_revision(session, joined.member.id, date(2026, 11, 25), 3, page)
+        assert (mine.calm, mine.flow, mine.workload) == (3, 5, None)
+        expect(page.get_by_role("region", name="Afsendelse")).to_be_hidden()
+
+    def test_keeping_the_stored_answer_drops_mine(
+        self, context: BrowserContext, page: Page, session: Session, live_server: str
+    ) -> None:
+        joined = make_member(session)
+        url = f"{live_server}/api/v1/me/checkins/2026-11-25"
+        first = httpx.put(url, json={"calm": 3}, headers=joined.headers)
+        sign_in(page, joined.token, "/?date=2026-11-25")
+        expect(_radio(page, "Ro", "Både og")).to_be_checked()
+        # Another phone answers first, while this screen is open.
+        httpx.put(
+            url, json={"calm": 2}, headers={**joined.headers, "If-Match": first.json()["etag"]}
+        ).raise_for_status()
+        _radio(page, "Ro", "Roligt").click()
+        page.get_by_role("button", name="Send").click()
+
+        choice = page.get_by_role("group", name="Dagen har to svar")
+        expect(choice).to_be_visible()
+        choice.get_by_role("button", name="Behold det gemte").click()
+        expect(page.get_by_role("status")).to_have_text("Det gemte svar gælder.")
+        expect(_radio(page, "Ro", "Uroligt")).to_be_checked()
+        expect(page.locator("#outbox")).to_be_hidden()
+        [stored] = _checkins(session, joined.member.id)
+        assert (stored.calm, stored.revision) == (2, 2)

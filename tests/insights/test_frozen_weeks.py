@@ -71,7 +71,9 @@ class TestLateCheckIns:
         today = client.get(f"{API}/me/today", headers=member.headers).json()
         assert today["window"] == {"from": "2026-11-23", "to": "2026-11-26"}
         assert (
-            client.put(f"{API}/me/checkins/2026-11-23", json={}, headers=member.headers).status_code
+            client.put(
+                f"{API}/me/checkins/2026-11-23", json={"calm": 3}, headers=member.headers
+            ).status_code
             == 201
         )
         after = get(client, f"/teams/{blue.id}/summary", house.coordinator.headers, TeamSummary)

@@ -344,6 +344,15 @@ class TestMessage:
         assert payload is not None
         assert payload["notification"]["body"] == "Check in – it takes less than a minute."
 
+    def test_after_easter_it_opens_the_last_working_day_as_today_does(
+        self, session: Session, receiver: PushReceiver, run_pass: RunPass
+    ) -> None:
+        # Tuesday 30 March 2027: Maundy Thursday to Easter Monday were days off, so the day to
+        # rate is Wednesday 24 March, inside the window of three working days back.
+        _member_with_device(session, receiver)
+        run_pass("2027-03-30T05:45:00Z")
+        assert _navigated(receiver) == ["http://127.0.0.1:8000/?date=2027-03-24"]
+
     def test_after_the_previous_day_is_answered_it_opens_today(
         self, session: Session, receiver: PushReceiver, run_pass: RunPass
     ) -> None:

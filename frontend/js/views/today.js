@@ -100,11 +100,9 @@ function normalize(data) {
 async function load(date, outbox) {
   try {
     const data = normalize(await getToday(date));
-    // Kept for offline use; the screen does not wait for the writes.
-    if (!date) {
-      keepCopy(data, outbox).catch(() => {});
-      keepCalendar().catch(() => {});
-    }
+    // Kept for offline use (every answer of the window comes with it); the screen does not wait.
+    keepCopy(data, outbox).catch(() => {});
+    if (!date) keepCalendar().catch(() => {});
     return { data, offline: false, since: null };
   } catch (error) {
     if (error instanceof ApiError) throw error;
@@ -126,7 +124,9 @@ async function load(date, outbox) {
     if (!date || date === known.work_date || !known.dates.some((d) => d.date === date)) {
       return { data: known, offline: true, since };
     }
-    return { data: { ...known, work_date: date, checkin: date === copy.work_date ? copy.checkin : null }, offline: true, since };
+    // The copy holds my answer for every date of the window: the form opens with it.
+    const checkin = known.checkins?.find((c) => c.work_date === date) ?? (date === copy.work_date ? copy.checkin : null);
+    return { data: { ...known, work_date: date, checkin }, offline: true, since };
   }
 }
 
@@ -170,29 +170,31 @@ export async function render(root, ctx) {
   }
 
   const date = data.work_date;
-  // A check-in still waiting in the outbox is newer than what the server knows; offline, a sent
-  // one is newer than the copy too.
-  const pending = ctx.outbox.forDate(date);
-  const previous = pending && (pending.state !== 'sent' || offline) ? pending.body : data.checkin;
+  const { previous, base, stale } = startingPoint(data, ctx.outbox.forDate(date), offline);
   const marks = new Map((previous?.solutions ?? []).map((s) => [s.solution_id, s.used]));
+  /** The etag of the stored answer the next Send replaces (see startingPoint). */
+  let replacing = base;
 
-  const dates = h(
-    'ul',
-    { class: 'dates' },
-    data.dates.map((d) =>
+  // Days off are chips only when something was said for them; the rest wait under "Anden dag".
+  const chip = (/** @type {Today['dates'][number]} */ d) =>
+    h(
+      'li',
+      {},
       h(
-        'li',
-        {},
-        h(
-          'a',
-          { href: `/?date=${d.date}`, class: d.working_day === false ? 'chip is-off' : 'chip', 'aria-current': d.date === date ? 'date' : null, dataset: { date: d.date } },
-          shortDate(d.date, data.today),
-          d.working_day === false ? h('span', { class: 'sr-only', text: ` (${t('today.day_off')})` }) : null,
-          d.rated ? h('span', { class: 'rated' }, h('span', { 'aria-hidden': 'true', text: ' ✓' }), h('span', { class: 'sr-only', text: ` (${t('today.rated')})` })) : null,
-        ),
+        'a',
+        { href: `/?date=${d.date}`, class: d.working_day === false ? 'chip is-off' : 'chip', 'aria-current': d.date === date ? 'date' : null, dataset: { date: d.date } },
+        shortDate(d.date, data.today),
+        d.working_day === false ? h('span', { class: 'sr-only', text: ` (${t('today.day_off')})` }) : null,
+        d.rated ? ratedMark() : null,
       ),
-    ),
-  );
+    );
+  const offered = (/** @type {Today['dates'][number]} */ d) =>
+    d.working_day !== false || d.rated || d.date === date || Boolean(ctx.outbox.forDate(d.date));
+  const dates = h('ul', { class: 'dates' }, data.dates.filter(offered).map(chip));
+  const others = data.dates.filter((d) => !offered(d));
+  const otherDay = others.length
+    ? h('details', { class: 'other-day' }, h('summary', { text: t('today.other_day') }), h('ul', { class: 'dates' }, others.map(chip)))
+    : null;
 
   const solutions = data.solutions.length
     ? data.solutions.map((solution) =>
@@ -215,95 +217,253 @@ export async function render(root, ctx) {
   const comment = /** @type {HTMLTextAreaElement} */ (h('textarea', { id: uid('comment'), name: 'comment', maxlength: '500', rows: '3' }));
   comment.value = previous?.comment ?? '';
   const share = h('input', { type: 'checkbox', id: uid('share'), name: 'share_comment', checked: Boolean(previous?.share_comment) });
-  const sendButton = h('button', { type: 'submit', class: 'primary' }, t('today.send'));
+  const hint = h('p', { id: uid('send-hint'), class: 'muted send-hint', text: t('today.empty_hint') });
+  const sendButton = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'primary', 'aria-describedby': hint.id }, t('today.send')));
 
-  const form = h(
-    'form',
-    { class: 'checkin', novalidate: true },
-    h('section', { class: 'solutions', 'aria-labelledby': 'solutions-title' }, h('h2', { id: 'solutions-title', text: t('today.solutions_title') }), solutions),
+  const form = /** @type {HTMLFormElement} */ (
     h(
-      'section',
-      { class: 'ratings', 'aria-labelledby': 'ratings-title' },
-      h('h2', { id: 'ratings-title', text: t('today.ratings_title') }),
-      SCALES.map((scale) =>
-        radioGroup({
-          name: scale.name,
-          className: 'scale',
-          legend: t(scale.label),
-          options: scale.steps.map((key, i) => ({ value: String(i + 1), label: t(key), hint: String(i + 1) })),
-          ends: [t(scale.steps[0]), t(scale.steps[4])],
-          checked: previous?.[/** @type {'calm' | 'flow' | 'workload'} */ (scale.name)]?.toString() ?? null,
-        }),
+      'form',
+      { class: 'checkin', novalidate: true },
+      h('section', { class: 'solutions', 'aria-labelledby': 'solutions-title' }, h('h2', { id: 'solutions-title', text: t('today.solutions_title') }), solutions),
+      h(
+        'section',
+        { class: 'ratings', 'aria-labelledby': 'ratings-title' },
+        h('h2', { id: 'ratings-title', text: t('today.ratings_title') }),
+        SCALES.map((scale) =>
+          radioGroup({
+            name: scale.name,
+            className: 'scale',
+            legend: t(scale.label),
+            options: scale.steps.map((key, i) => ({ value: String(i + 1), label: t(key), hint: String(i + 1) })),
+            ends: [t(scale.steps[0]), t(scale.steps[4])],
+            checked: previous?.[/** @type {'calm' | 'flow' | 'workload'} */ (scale.name)]?.toString() ?? null,
+          }),
+        ),
+        // Under the ratings, so they still start on a small phone's first screen.
+        h('p', { class: 'muted clear-hint', text: t('today.clear_hint') }),
       ),
-    ),
-    h(
-      'details',
-      { class: 'comment', open: Boolean(previous?.comment) },
-      h('summary', { text: t('today.comment_toggle') }),
-      h('label', { for: comment.id, text: t('today.comment_label') }),
-      comment,
-      h('div', { class: 'check' }, share, h('label', { for: share.id, text: t('today.share_label') })),
-    ),
-    sendButton,
+      h(
+        'details',
+        { class: 'comment', open: Boolean(previous?.comment) },
+        h('summary', { text: t('today.comment_toggle') }),
+        h('label', { for: comment.id, text: t('today.comment_label') }),
+        comment,
+        h('div', { class: 'check' }, share, h('label', { for: share.id, text: t('today.share_label') })),
+      ),
+      sendButton,
+      hint,
+    )
   );
+
+  /** @param {string} name */
+  const rating = (name) => {
+    const value = selected(form, name);
+    return value === null ? null : Number(value);
+  };
+  /** @returns {CheckinBody} */
+  const answer = () => ({
+    calm: rating('calm'),
+    flow: rating('flow'),
+    workload: rating('workload'),
+    comment: comment.value.trim() || null,
+    share_comment: share.checked,
+    solutions: data.solutions.flatMap((s) => {
+      const used = selected(form, `solution-${s.id}`);
+      return used ? [{ solution_id: s.id, used: /** @type {import('../api.js').Used} */ (used) }] : [];
+    }),
+  });
+  // The server refuses a check-in that says nothing (EmptyCheckIn): Send waits for a choice.
+  const updateSend = () => {
+    const body = answer();
+    const empty = body.calm === null && body.flow === null && body.workload === null && body.solutions.length === 0;
+    sendButton.disabled = empty;
+    hint.hidden = !empty;
+  };
+  form.addEventListener('change', updateSend);
+  clearableRadios(form, updateSend);
+  updateSend();
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    /** @param {string} name */
-    const rating = (name) => {
-      const value = selected(form, name);
-      return value === null ? null : Number(value);
-    };
-    /** @type {CheckinBody} */
-    const body = {
-      calm: rating('calm'),
-      flow: rating('flow'),
-      workload: rating('workload'),
-      comment: comment.value.trim() || null,
-      share_comment: share.checked,
-      solutions: data.solutions.flatMap((s) => {
-        const used = selected(form, `solution-${s.id}`);
-        return used ? [{ solution_id: s.id, used: /** @type {import('../api.js').Used} */ (used) }] : [];
-      }),
-    };
+    const body = answer();
     sendButton.disabled = true;
     try {
-      const item = await ctx.outbox.submit(date, body);
+      const item = await ctx.outbox.submit(date, body, replacing);
       if (item.state === 'sent') {
+        replacing = item.stored ? item.stored.etag : replacing;
         ctx.announce(t('today.saved'));
         markRated(date);
       } else if (item.state === 'failed') {
         ctx.announce(errorText(item.error, item.detail), 'error');
+        if (item.error === 'StaleCheckIn') ctx.refresh();
       } else {
         ctx.announce(t('today.queued'));
       }
     } finally {
-      sendButton.disabled = false;
+      updateSend();
     }
   });
 
   /** @param {string} day */
   function markRated(day) {
-    const chip = dates.querySelector(`[data-date="${day}"]`);
-    if (chip && !chip.querySelector('.rated')) {
-      chip.append(h('span', { class: 'rated' }, h('span', { 'aria-hidden': 'true', text: ' ✓' }), h('span', { class: 'sr-only', text: ` (${t('today.rated')})` })));
-    }
+    const found = dates.querySelector(`[data-date="${day}"]`);
+    if (found && !found.querySelector('.rated')) found.append(ratedMark());
   }
 
   append(root, [
     h('p', { class: 'eyebrow', text: t('today.title') }),
     h('h1', { tabindex: '-1', class: 'date-heading', text: describeWorkDate(date, data.today) }),
-    h('nav', { 'aria-label': t('today.pick_date'), class: 'date-picker' }, dates),
+    h('nav', { 'aria-label': t('today.pick_date'), class: 'date-picker' }, dates, otherDay),
     offline
       ? h('p', { class: 'notice', text: since ? t('today.offline_since_notice', { date: formatDate(since) }) : t('today.offline_notice') })
       : null,
     dayOff(data.dates.find((d) => d.date === date)),
+    stale ? conflict(stale, data, ctx, date) : null,
     form,
   ]);
 
-  // Sent in the background while this screen is open (back online): the day's chip says so now.
+  // Sent in the background while this screen is open (back online): the day's chip says so now,
+  // and the next Send replaces what was stored; refused as stale, the choice is shown.
   /** @param {Event} event */
   const onSent = (event) => markRated(/** @type {CustomEvent<string>} */ (event).detail);
   document.addEventListener(CHECKIN_SENT, onSent);
-  return () => document.removeEventListener(CHECKIN_SENT, onSent);
+  const unwatch = ctx.outbox.watch((item) => {
+    if (item.request || item.date !== date) return;
+    if (item.state === 'sent' && item.stored) replacing = item.stored.etag;
+    if (item.state === 'failed' && item.error === 'StaleCheckIn' && !stale) ctx.refresh();
+  });
+  return () => {
+    document.removeEventListener(CHECKIN_SENT, onSent);
+    unwatch();
+  };
+}
+
+function ratedMark() {
+  return h('span', { class: 'rated' }, h('span', { 'aria-hidden': 'true', text: ' ✓' }), h('span', { class: 'sr-only', text: ` (${t('today.rated')})` }));
+}
+
+/** An etag no stored answer has: sent when the page knows the day is answered but not the answer
+ * (an offline copy from before answers were kept), so the server shows it instead of it being lost. */
+const UNKNOWN_ANSWER = '"unknown"';
+
+/**
+ * What the form opens with — always the answer it is about to replace — and that answer's etag
+ * (`base`: sent as If-Match; null: "none is stored"; undefined: no condition, for an item queued
+ * before etags). A check-in waiting in the outbox is newer than what the server knows; offline, a
+ * sent one is newer than the copy too. Refused as stale, the stored answer is the starting point.
+ * @param {Today} data @param {import('../outbox.js').OutboxItem | undefined} pending @param {boolean} offline
+ * @returns {{previous: CheckinBody | null, base: string | null | undefined, stale: import('../outbox.js').OutboxItem | null}}
+ */
+function startingPoint(data, pending, offline) {
+  const stored = data.checkin;
+  if (pending?.state === 'failed' && pending.error === 'StaleCheckIn') {
+    const current = pending.current ?? null;
+    return { previous: current, base: current ? current.etag : null, stale: pending };
+  }
+  if (pending && (pending.state === 'queued' || pending.state === 'sending')) {
+    return { previous: pending.body, base: pending.base, stale: null };
+  }
+  if (pending && offline) {
+    // Sent: its stored etag is the base; refused for another reason: it replaced nothing.
+    const base = pending.state === 'sent' ? pending.stored?.etag : pending.base;
+    return { previous: pending.body, base, stale: null };
+  }
+  if (pending?.state === 'failed') {
+    return { previous: pending.body, base: stored ? stored.etag : null, stale: null };
+  }
+  if (stored) return { previous: stored, base: stored.etag, stale: null };
+  const rated = data.dates.some((d) => d.date === data.work_date && d.rated);
+  return { previous: null, base: rated ? UNKNOWN_ANSWER : null, stale: null };
+}
+
+/**
+ * A radio chosen can be chosen again to clear it (a rating or a mark is optional): a tap, a click
+ * or Space on the checked option leaves the group unanswered.
+ * @param {HTMLFormElement} form @param {() => void} changed
+ */
+function clearableRadios(form, changed) {
+  /** @type {Map<string, string | null>} */
+  const chosen = new Map();
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (form.querySelectorAll('input[type="radio"]:checked'))) {
+    chosen.set(input.name, input.value);
+  }
+  form.addEventListener('click', (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== 'radio') return;
+    if (chosen.get(input.name) === input.value) {
+      input.checked = false;
+      chosen.set(input.name, null);
+      changed();
+    } else {
+      chosen.set(input.name, input.value);
+    }
+  });
+  // Space on the checked option: browsers do nothing there (no click), so clear it here.
+  form.addEventListener('keydown', (event) => {
+    const input = event.target;
+    if (event.key !== ' ' || !(input instanceof HTMLInputElement) || input.type !== 'radio' || !input.checked) return;
+    event.preventDefault();
+    input.checked = false;
+    chosen.set(input.name, null);
+    changed();
+  });
+}
+
+/**
+ * An answer as short lines: "Ro: 5 – Meget roligt", the marks, the comment.
+ * @param {CheckinBody} answer @param {Today} data
+ */
+function answerLines(answer, data) {
+  const titles = new Map(data.solutions.map((s) => [s.id, s.title]));
+  const used = /** @type {Record<string, string>} */ ({ yes: 'today.used.yes', partly: 'today.used.partly', no: 'today.used.no', not_relevant: 'today.used.not_relevant' });
+  return [
+    ...SCALES.map((scale) => {
+      const value = answer[/** @type {'calm' | 'flow' | 'workload'} */ (scale.name)];
+      return `${t(scale.label)}: ${value ? `${value} – ${t(scale.steps[value - 1])}` : '–'}`;
+    }),
+    ...answer.solutions.map((m) => `${titles.get(m.solution_id) ?? t('today.conflict_solution')}: ${t(used[m.used] ?? 'today.used.no')}`),
+    ...(answer.comment ? [`${t('today.comment_label')}: ${answer.comment}`] : []),
+  ];
+}
+
+/**
+ * The two versions of a day after a 412: the member's (refused) and the stored one, and the choice.
+ * @param {import('../outbox.js').OutboxItem} item @param {Today} data
+ * @param {import('../router.js').Context} ctx @param {string} date
+ */
+function conflict(item, data, ctx, date) {
+  const titleId = uid('conflict');
+  const current = item.current ?? null;
+  const version = (/** @type {string} */ title, /** @type {CheckinBody | null} */ answer) =>
+    h(
+      'section',
+      { class: 'version', 'aria-label': title },
+      h('h3', { text: title }),
+      answer ? h('ul', {}, answerLines(answer, data).map((line) => h('li', { text: line }))) : h('p', { text: t('today.conflict_none') }),
+    );
+  const useMine = async () => {
+    const sent = await ctx.outbox.submit(date, item.body, current ? (current.etag ?? null) : null);
+    if (sent.state === 'sent') ctx.announce(t('today.saved'));
+    else if (sent.state === 'failed') ctx.announce(errorText(sent.error, sent.detail), 'error');
+    else ctx.announce(t('today.queued'));
+    ctx.refresh();
+  };
+  const keepStored = async () => {
+    await ctx.outbox.discard(item.id);
+    ctx.announce(t('today.conflict_kept'));
+    ctx.refresh();
+  };
+  return h(
+    'section',
+    { class: 'conflict notice', role: 'group', 'aria-labelledby': titleId },
+    h('h2', { id: titleId, text: t('today.conflict_title') }),
+    h('p', { text: t('today.conflict_text') }),
+    h('div', { class: 'versions' }, version(t('today.conflict_yours'), item.body), version(t('today.conflict_stored'), current)),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'primary', on: { click: () => void useMine() } }, t('today.conflict_use_mine')),
+      h('button', { type: 'button', on: { click: () => void keepStored() } }, t(current ? 'today.conflict_keep_stored' : 'today.conflict_keep_none')),
+    ),
+  );
 }
