@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from backend import clock
 from backend.checkins.models import CheckIn, CheckInSolution
+from backend.checkins.sql import DRIVERS
 from backend.checkins.workdates import parse_working_days
 from backend.insights import weeks
 from backend.insights.models import WeekRollup, WeekSolutionUse
@@ -63,40 +64,78 @@ def closed_through(org: Organisation, working_days: str, today: date | None = No
     )
 
 
-def _frozen_state(*, session: Session, org: Organisation) -> tuple[bool, date | None]:
-    """Whether every team of `org` is frozen through its newest closed week, and the oldest
-    frozen_through among them (one small query)."""
+@dataclass(frozen=True)
+class OrgState:
+    """What one small query tells about an organisation's teams: whether every team is frozen
+    through its newest closed week, the newest week closed for all of them, the teams in name
+    order, and a version of their roll-ups (for insights.cache)."""
+
+    frozen: bool
+    closed_through: date  # the oldest frozen_through (or today's rule if no team is frozen)
+    teams: tuple[tuple[int, str], ...]  # (id, name), by name, then id
+    frozen_through: dict[int, date | None]  # per team
+    # Per team (by id) its id, creation time and frozen_through: roll-ups are written once, when
+    # frozen_through moves, and deleted only with their team, so equal versions (and equal k)
+    # mean equal roll-ups. The whole tuple, not a digest of it: no collision can serve stale
+    # figures. `team_versions`: the same for each team on its own.
+    version: tuple[Any, ...]
+    team_versions: dict[int, tuple[Any, ...]]
+
+
+_TEAMS = """
+SELECT id, name, working_days, frozen_through, created_at FROM team WHERE org_id = {m}
+ORDER BY name, id
+"""
+
+
+def org_state(*, session: Session, org: Organisation) -> OrgState:
+    """The state of the organisation's teams, straight from the driver (one query, no ORM: it runs
+    on every insights request)."""
+    session.flush()  # the raw query does not autoflush as the ORM's would
+    connection = session.connection()
+    driver = DRIVERS[connection.dialect.name]
+    rows = connection.exec_driver_sql(_TEAMS.format(m=driver.marker), (org.id,)).all()
     today = clock.local_today(org.timezone)
-    rows = session.execute(
-        select(
-            col(Team.working_days),
-            func.min(col(Team.frozen_through)),
-            func.count() - func.count(col(Team.frozen_through)),
-        )
-        .where(col(Team.org_id) == org.id)
-        .group_by(col(Team.working_days))
-    ).all()
-    frozen = all(
-        unfrozen == 0 and oldest >= closed_through(org, working_days, today)
-        for working_days, oldest, unfrozen in rows
+    targets: dict[str, date] = {}
+    frozen = True
+    frozen_through: dict[int, date | None] = {}
+    for team_id, _, working_days, through, _ in rows:
+        day = None if through is None else driver.date_value(through)
+        frozen_through[team_id] = day
+        target = targets.get(working_days)
+        if target is None:
+            target = targets[working_days] = closed_through(org, working_days, today)
+        if day is None or day < target:
+            frozen = False
+    oldest = min((d for d in frozen_through.values() if d is not None), default=None)
+    return OrgState(
+        frozen=frozen,
+        closed_through=oldest if oldest is not None else closed_through(org, "1,2,3,4,5"),
+        teams=tuple((row[0], row[1]) for row in rows),
+        frozen_through=frozen_through,
+        version=tuple(sorted((row[0], row[3], row[4]) for row in rows)),
+        team_versions={row[0]: (row[0], row[3], row[4]) for row in rows},
     )
-    return frozen, min((oldest for _, oldest, _ in rows if oldest is not None), default=None)
 
 
 def is_frozen(*, session: Session, org: Organisation) -> bool:
-    return _frozen_state(session=session, org=org)[0]
+    return org_state(session=session, org=org).frozen
+
+
+def ensure_frozen_state(*, session: Session, org: Organisation) -> OrgState:
+    """Freezes the organisation's closed weeks unless that is done already (the usual case), and
+    returns the state of its teams after that. Its `closed_through` is the newest week closed for
+    every team of the organisation: a week the organisation's figures may show."""
+    state = org_state(session=session, org=org)
+    if not state.frozen:
+        freeze(session=session, org=org)
+        state = org_state(session=session, org=org)
+    return state
 
 
 def ensure_frozen(*, session: Session, org: Organisation) -> date:
-    """Freezes the organisation's closed weeks unless that is done already (the usual case).
-
-    Returns the newest week closed for every team of the organisation (the oldest
-    frozen_through): a week the organisation's figures may show."""
-    frozen, oldest = _frozen_state(session=session, org=org)
-    if not frozen:
-        freeze(session=session, org=org)
-        frozen, oldest = _frozen_state(session=session, org=org)
-    return oldest if oldest is not None else closed_through(org, "1,2,3,4,5")
+    """`ensure_frozen_state`'s newest week closed for every team."""
+    return ensure_frozen_state(session=session, org=org).closed_through
 
 
 def freeze(
