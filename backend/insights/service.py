@@ -19,6 +19,7 @@ from pydantic_core import to_json
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session, col
 
+from backend import http
 from backend.checkins.models import CheckIn
 from backend.checkins.sql import DRIVERS
 from backend.config import settings
@@ -864,12 +865,30 @@ def trend_rows(
 _PERIODS = "\x00periods\x00"
 
 
-def trends_json(rows: TrendRows) -> bytes:
+class Encoded:
+    """A JSON document kept in insights.cache, and the same compressed once it is first asked for
+    that way (by the app's one gzip rule, backend/http.py)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self._gzipped: bytes | None = None
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:  # two threads at once compress it twice, to the same bytes
+            self._gzipped = http.gzip_body(self.body)
+        return self._gzipped
+
+    @property
+    def weight(self) -> int:
+        return len(self.body) * 115 // 100  # with its compressed copy
+
+
+def trends_json(rows: TrendRows) -> Encoded:
     """The JSON document of GET /orgs/{id}/trends (see schemas.OrgTrends). The teams' rows were
     serialised when their cells were read, so a 500-team year is put together here, not encoded
     again; the document itself is kept too, for the same rows asked for again."""
 
-    def encode() -> bytes:
+    def encode() -> Encoded:
         head = to_json(
             {
                 **rows.window.dated(),
@@ -887,9 +906,9 @@ def trends_json(rows: TrendRows) -> bytes:
         # hold that, as its quotes would be escaped.
         marker = b'"periods":' + to_json(_PERIODS)
         body = b"[" + b",".join(p for p in parts if p) + b"]"
-        return head.replace(marker, b'"periods":' + body, 1)
+        return Encoded(head.replace(marker, b'"periods":' + body, 1))
 
-    return cache.get(("json", *rows.key), encode, weight=len)
+    return cache.get(("json", *rows.key), encode, weight=lambda e: e.weight)
 
 
 def org_solution_effects(
