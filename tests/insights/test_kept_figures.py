@@ -99,7 +99,6 @@ class TestKeptFiguresFollowTheData:
         summary = get(client, f"/teams/{green.id}/summary", house.coordinator.headers)
         assert cells(summary)[str(W48)]["calm"] is None
 
-
     def test_names_and_statuses_are_read_on_every_request(
         self, client: TestClient, house: House
     ) -> None:
