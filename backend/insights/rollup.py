@@ -12,9 +12,10 @@ import bisect
 import calendar
 import time
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -64,26 +65,51 @@ def closed_through(org: Organisation, working_days: str, today: date | None = No
     )
 
 
-@dataclass(frozen=True)
 class OrgState:
     """What one small query tells about an organisation's teams: whether every team is frozen
     through its newest closed week, the newest week closed for all of them, the teams in name
-    order, and a version of their roll-ups (for insights.cache)."""
+    order, and a version of their roll-ups (for insights.cache). Built on every insights request,
+    so per team it only keeps the row; the rest is worked out when asked for."""
 
-    frozen: bool
-    closed_through: date  # the oldest frozen_through (or today's rule if no team is frozen)
-    teams: tuple[tuple[int, str], ...]  # (id, name), by name, then id
-    frozen_through: dict[int, date | None]  # per team
-    # Per team (by id) its id, creation time and frozen_through: roll-ups are written once, when
-    # frozen_through moves, and deleted only with their team, so equal versions (and equal k)
-    # mean equal roll-ups. The whole tuple, not a digest of it: no collision can serve stale
-    # figures. `team_versions`: the same for each team on its own.
-    version: tuple[Any, ...]
-    team_versions: dict[int, tuple[Any, ...]]
+    def __init__(self, rows: Sequence[Any], *, driver: Any, frozen: bool, oldest: Any) -> None:
+        self._rows = rows  # (id, name, frozen_through, created_at) as the driver gives them
+        self._date = driver.date_value
+        self.frozen = frozen
+        self._oldest = None if oldest is None else self._date(oldest)
+
+    def closed_through(self, org: Organisation) -> date:
+        """The oldest frozen_through (or today's rule if no team is frozen)."""
+        return self._oldest if self._oldest is not None else closed_through(org, "1,2,3,4,5")
+
+    @cached_property
+    def teams(self) -> tuple[tuple[int, str], ...]:
+        """(id, name), by name, then id."""
+        return tuple((row[0], row[1]) for row in self._rows)
+
+    @cached_property
+    def version(self) -> tuple[Any, ...]:
+        """Per team its id, creation time and frozen_through: roll-ups are written once, when
+        frozen_through moves, and deleted only with their team, so equal versions (and equal k)
+        mean equal roll-ups. The whole tuple, not a digest of it: no collision can serve stale
+        figures."""
+        return tuple((row[0], row[2], row[3]) for row in self._rows)
+
+    @cached_property
+    def _by_id(self) -> dict[int, Any]:
+        return {row[0]: row for row in self._rows}
+
+    def team_version(self, team_id: int) -> tuple[Any, ...] | None:
+        """The same for one team (None: not a team of the organisation, or never frozen)."""
+        row = self._by_id.get(team_id)
+        return None if row is None or row[2] is None else (row[0], row[2], row[3])
+
+    def frozen_through(self, team_id: int) -> date | None:
+        row = self._by_id.get(team_id)
+        return None if row is None or row[2] is None else self._date(row[2])
 
 
 _TEAMS = """
-SELECT id, name, working_days, frozen_through, created_at FROM team WHERE org_id = {m}
+SELECT id, name, frozen_through, created_at, working_days FROM team WHERE org_id = {m}
 ORDER BY name, id
 """
 
@@ -96,26 +122,24 @@ def org_state(*, session: Session, org: Organisation) -> OrgState:
     driver = DRIVERS[connection.dialect.name]
     rows = connection.exec_driver_sql(_TEAMS.format(m=driver.marker), (org.id,)).all()
     today = clock.local_today(org.timezone)
-    targets: dict[str, date] = {}
+    # The newest closed Sunday per working-days setting, as the driver stores dates: ISO text
+    # (SQLite) compares like the dates it spells.
+    targets: dict[str, Any] = {}
     frozen = True
-    frozen_through: dict[int, date | None] = {}
-    for team_id, _, working_days, through, _ in rows:
-        day = None if through is None else driver.date_value(through)
-        frozen_through[team_id] = day
-        target = targets.get(working_days)
-        if target is None:
-            target = targets[working_days] = closed_through(org, working_days, today)
-        if day is None or day < target:
+    oldest = None
+    for row in rows:
+        through = row[2]
+        if through is None:
             frozen = False
-    oldest = min((d for d in frozen_through.values() if d is not None), default=None)
-    return OrgState(
-        frozen=frozen,
-        closed_through=oldest if oldest is not None else closed_through(org, "1,2,3,4,5"),
-        teams=tuple((row[0], row[1]) for row in rows),
-        frozen_through=frozen_through,
-        version=tuple(sorted((row[0], row[3], row[4]) for row in rows)),
-        team_versions={row[0]: (row[0], row[3], row[4]) for row in rows},
-    )
+            continue
+        if oldest is None or through < oldest:
+            oldest = through
+        target = targets.get(row[4])
+        if target is None:
+            target = targets[row[4]] = driver.date_param(closed_through(org, row[4], today))
+        if through < target:
+            frozen = False
+    return OrgState(rows, driver=driver, frozen=frozen, oldest=oldest)
 
 
 def is_frozen(*, session: Session, org: Organisation) -> bool:
@@ -135,7 +159,7 @@ def ensure_frozen_state(*, session: Session, org: Organisation) -> OrgState:
 
 def ensure_frozen(*, session: Session, org: Organisation) -> date:
     """`ensure_frozen_state`'s newest week closed for every team."""
-    return ensure_frozen_state(session=session, org=org).closed_through
+    return ensure_frozen_state(session=session, org=org).closed_through(org)
 
 
 def freeze(

@@ -9,9 +9,9 @@ taken from shown weeks)."""
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,11 +25,10 @@ from backend.checkins.sql import DRIVERS
 from backend.config import settings
 from backend.errors import NotFound, Unprocessable
 from backend.insights import cache, rollup, weeks
-from backend.insights.models import WeekRollup, WeekSolutionUse
+from backend.insights.models import WeekRollup
 from backend.orgs.models import Organisation
 from backend.solutions import service as solution_service
-from backend.solutions.models import Situation, Solution
-from backend.teams.models import Member, Team
+from backend.teams.models import Team
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 156  # three years
@@ -216,28 +215,31 @@ def shown_sums(
     }
 
 
+_USES = """
+SELECT team_id, week_start, solution_id, yes, partly, no, not_relevant FROM week_solution_use
+WHERE team_id IN ({markers}) AND week_start >= {m} AND week_start <= {m}
+ORDER BY solution_id
+"""
+
+
 def _solution_uses(
     *, session: Session, team_ids: Collection[int], first: date, last: date
 ) -> dict[tuple[int, date], list[tuple[int, int, int, int, int]]]:
-    """(team, week) → [(solution_id, yes, partly, no, not_relevant)]."""
+    """(team, week) → [(solution_id, yes, partly, no, not_relevant)]. Not kept in insights.cache:
+    deleting a solution deletes its rows."""
     found: dict[tuple[int, date], list[tuple[int, int, int, int, int]]] = defaultdict(list)
-    rows = session.execute(
-        select(
-            col(WeekSolutionUse.team_id),
-            col(WeekSolutionUse.week_start),
-            col(WeekSolutionUse.solution_id),
-            col(WeekSolutionUse.yes),
-            col(WeekSolutionUse.partly),
-            col(WeekSolutionUse.no),
-            col(WeekSolutionUse.not_relevant),
-        )
-        .where(col(WeekSolutionUse.team_id).in_(list(team_ids)))
-        .where(col(WeekSolutionUse.week_start) >= first)
-        .where(col(WeekSolutionUse.week_start) <= last)
-        .order_by(col(WeekSolutionUse.solution_id))
-    ).all()
-    for team_id, week_start, *counts in rows:
-        found[team_id, week_start].append(tuple(counts))
+    if not team_ids:
+        return found
+    connection = session.connection()
+    driver = DRIVERS[connection.dialect.name]
+    sql = _USES.format(markers=", ".join([driver.marker] * len(team_ids)), m=driver.marker)
+    params = (*team_ids, driver.date_param(first), driver.date_param(last))
+    days: dict[Any, date] = {}
+    for team_id, week, *counts in connection.exec_driver_sql(sql, params):
+        day = days.get(week)
+        if day is None:
+            day = days[week] = driver.date_value(week)
+        found[team_id, day].append(tuple(counts))
     return found
 
 
@@ -245,8 +247,22 @@ def _solution_uses(
 
 
 @dataclass(frozen=True)
+class TrialSolution:
+    """What a trial's figures show of its solution (read on every request: it can change)."""
+
+    id: int
+    team_id: int
+    title: str
+    perspective: str
+    status: str
+    situation_id: int | None
+    situation_title: str | None
+    review_date: date | None
+
+
+@dataclass(frozen=True)
 class Trial:
-    solution: Solution
+    solution: TrialSolution
     since: date  # local date it (last) entered trial
     ended: date | None  # local date it left trial/adopted, if it did
 
@@ -255,51 +271,70 @@ class Trial:
         return weeks.week_start(self.since)
 
 
+_TRIALS = """
+SELECT s.id, s.team_id, s.title, s.perspective, s.status, s.situation_id, sit.title,
+    s.review_date, c.to_status, c.changed_at
+FROM solution AS s
+JOIN solution_status_change AS c ON c.solution_id = s.id
+LEFT JOIN situation AS sit ON sit.id = s.situation_id
+WHERE s.team_id IN ({markers})
+ORDER BY s.id, c.changed_at, c.id
+"""
+
+
+def _team_order(trial: Trial) -> tuple[int, int, int]:
+    return (trial.solution.team_id, "PUX".find(trial.solution.perspective), trial.solution.id)
+
+
 def trials(*, session: Session, org: Organisation, team_ids: Collection[int]) -> list[Trial]:
     """The teams' solutions that have been in trial, with when that run started (and ended).
 
     The run is the latest one that began with trial (proposed or dropped → trial; a follow-up's
     adjust, adopted → trial, continues it), so a trial postponed and started again is measured
-    from its real start."""
+    from its real start. One query for the solutions, their histories and situations, straight
+    from the driver (it runs on every summary)."""
+    if not team_ids:
+        return []
     zone = ZoneInfo(org.timezone)
-    # One query for all the teams; in each team P, U, X, then oldest first (as the team sees them).
-    solutions = sorted(
-        session.scalars(select(Solution).where(col(Solution.team_id).in_(list(team_ids)))),
-        key=lambda s: (s.team_id, "PUX".find(s.perspective), s.id),
-    )
-    histories = solution_service.status_histories(
-        session=session, solution_ids=[s.id for s in solutions if s.id is not None]
-    )
+    session.flush()  # the raw query does not autoflush as the ORM's would
+    connection = session.connection()
+    driver = DRIVERS[connection.dialect.name]
+    markers = ", ".join([driver.marker] * len(team_ids))
+    histories: dict[int, list[tuple[Any, ...]]] = defaultdict(list)  # oldest change first
+    for row in connection.exec_driver_sql(_TRIALS.format(markers=markers), tuple(team_ids)):
+        histories[row[0]].append(tuple(row))
     found: list[Trial] = []
-    for solution in solutions:
-        start: datetime | None = None
-        end: datetime | None = None
+    for changes in histories.values():
+        start: Any = None
+        end: Any = None
         active = False
-        for change in histories[solution.id or 0]:
-            if change.to_status == "trial" and not active:
-                start, end = change.changed_at, None
-            elif change.to_status not in ACTIVE and active and start is not None:
-                end = change.changed_at
-            active = change.to_status in ACTIVE
-        if start is not None:
-            found.append(
-                Trial(
-                    solution=solution,
-                    since=start.astimezone(zone).date(),
-                    ended=end.astimezone(zone).date() if end is not None else None,
-                )
-            )
+        for *_, to_status, changed_at in changes:
+            if to_status == "trial" and not active:
+                start, end = changed_at, None
+            elif to_status not in ACTIVE and active and start is not None:
+                end = changed_at
+            active = to_status in ACTIVE
+        if start is None:
+            continue
+        id_, team_id, title, perspective, status, situation_id, situation, review = changes[0][:8]
+        solution = TrialSolution(
+            id=id_,
+            team_id=team_id,
+            title=title,
+            perspective=perspective,
+            status=status,
+            situation_id=situation_id,
+            situation_title=situation,
+            review_date=None if review is None else driver.date_value(review),
+        )
+        ended = None if end is None else driver.datetime_value(end).astimezone(zone).date()
+        since = driver.datetime_value(start).astimezone(zone).date()
+        found.append(Trial(solution=solution, since=since, ended=ended))
+    # In each team P, U, X, then oldest first (as the team sees them).
+    found.sort(
+        key=lambda t: (t.solution.team_id, "PUX".find(t.solution.perspective), t.solution.id)
+    )
     return found
-
-
-def _situation_titles(*, session: Session, trials_: Iterable[Trial]) -> dict[int, str]:
-    ids = {t.solution.situation_id for t in trials_ if t.solution.situation_id is not None}
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(col(Situation.id), col(Situation.title)).where(col(Situation.id).in_(ids))
-    ).all()
-    return {id_: title for id_, title in rows}
 
 
 @dataclass(frozen=True)
@@ -341,7 +376,6 @@ def _effect(
     uses: dict[date, list[tuple[int, int, int, int, int]]],
     periods: TrialWeeks,
     threshold: int,
-    situation_titles: dict[int, str],
 ) -> dict[str, Any]:
     solution = trial.solution
     assert solution.id is not None
@@ -382,7 +416,7 @@ def _effect(
         "perspective": solution.perspective,
         "status": solution.status,
         "situation_id": solution.situation_id,
-        "situation_title": situation_titles.get(solution.situation_id or 0),
+        "situation_title": solution.situation_title,
         "review_date": solution.review_date,
         "trial_since": trial.since,
         "trial_week": trial.week,
@@ -495,7 +529,7 @@ def _cells_of(
     found: dict[int, dict[date, Cell]] = {}
     missing = []
     for team_id in team_ids:
-        version = state.team_versions.get(team_id)
+        version = state.team_version(team_id)
         kept = cache.peek(("cells", version)) if version is not None else None
         if kept is not None:
             found[team_id] = kept
@@ -510,8 +544,8 @@ def _cells_of(
         for team_id, week, *cell in rows:
             found[team_id][driver.date_value(week)] = tuple(cell)
         for team_id in missing:
-            version = state.team_versions.get(team_id)
-            if version is not None and state.frozen_through.get(team_id) is not None:
+            version = state.team_version(team_id)
+            if version is not None:
                 cache.put(("cells", version), found[team_id], 200 * len(found[team_id]) + 500)
     return found
 
@@ -533,7 +567,6 @@ def _effects(
     uses_by_team: dict[int, dict[date, list[tuple[int, int, int, int, int]]]] = defaultdict(dict)
     for (team_id, week), values in uses.items():
         uses_by_team[team_id][week] = values
-    titles = _situation_titles(session=session, trials_=plan.found)
     return [
         _effect(
             t,
@@ -542,7 +575,6 @@ def _effects(
             uses=uses_by_team[t.solution.team_id],
             periods=plan.periods[t.solution.id or 0],
             threshold=org.anonymity_threshold,
-            situation_titles=titles,
         )
         for t in plan.found
     ]
@@ -600,6 +632,9 @@ def _use_list(
 _NO_MEANS: dict[str, float | None] = {"calm": None, "flow": None, "workload": None}
 
 
+_MEMBERS = "SELECT COUNT(*) FROM member WHERE team_id = {m}"
+
+
 def team_summary(
     *,
     session: Session,
@@ -617,7 +652,7 @@ def team_summary(
     state = rollup.ensure_frozen_state(session=session, org=org)
     k = org.anonymity_threshold
     # Frozen through is at least today's rule, and stays ahead of it after a widened window.
-    closed = state.frozen_through.get(team.id) or rollup.closed_through(org, team.working_days)
+    closed = state.frozen_through(team.id) or rollup.closed_through(org, team.working_days)
     window = span(first=first, last=last, closed_through=closed)
     plan = _plan(
         session=session,
@@ -661,8 +696,9 @@ def team_summary(
                 "solution_use": _use_list(uses.get((team.id, week), [])) if shown else [],
             }
         )
-    members = session.execute(
-        select(func.count()).select_from(Member).where(col(Member.team_id) == team.id)
+    connection = session.connection()
+    members = connection.exec_driver_sql(
+        _MEMBERS.format(m=DRIVERS[connection.dialect.name].marker), (team.id,)
     ).scalar_one()
     return {
         **window.dated(),
@@ -851,7 +887,7 @@ def trend_rows(
     asked-for teams' rows; totals over the range. The organisation row never depends on the
     team filter."""
     state = rollup.ensure_frozen_state(session=session, org=org)
-    window = span(first=first, last=last, closed_through=state.closed_through)
+    window = span(first=first, last=last, closed_through=state.closed_through(org))
     teams = _org_teams(state, team_ids)
     key = ("trend", org.id, org.anonymity_threshold, window, state.version)
     cells = cache.get(
@@ -921,7 +957,7 @@ def org_solution_effects(
 ) -> dict[str, Any]:
     """Every solution of the organisation's teams that has been in trial, with its before/after."""
     state = rollup.ensure_frozen_state(session=session, org=org)
-    closed = state.closed_through
+    closed = state.closed_through(org)
     teams = _org_teams(state, team_ids)
     plan = _plan(
         session=session,
