@@ -1,9 +1,10 @@
 """Team summary, organisation trends, solution effects and the exports: parse, call, return.
 
-The documents are built as plain data by the service and serialised once here (a 500-team trend
-has 26 000 rows; validating them through the response model again would cost more than building
-them). The response models still describe them in the OpenAPI document, and the tests check that
-every answer validates against its model."""
+The documents are built as plain data by the service and serialised once, without validating them
+through the response model again (a 500-team trend has 26 000 rows: that would cost more than
+building them); the trends are kept serialised and compressed by the service (insights.cache).
+The response models still describe them in the OpenAPI document, and the tests check that every
+answer validates against its model."""
 
 from dataclasses import dataclass
 from datetime import date
