@@ -107,7 +107,9 @@ def create_app(*, reminder_loop: bool = False) -> FastAPI:
         return JSONResponse(body, status_code=status_code)
 
     # Text assets and JSON compressed (the PWA's first load stays small on a poor connection).
-    app.add_middleware(GZipMiddleware, minimum_size=512)
+    app.add_middleware(
+        GZipMiddleware, minimum_size=http.GZIP_MIN_BYTES, compresslevel=http.GZIP_LEVEL
+    )
     http.install(app, trusted_proxies=settings.trusted_proxies)
     # Outermost: times and counts everything, the edge's own answers and compression included.
     metrics.install(app, api_prefix=API_PREFIX)

@@ -12,9 +12,10 @@ import bisect
 import calendar
 import time
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from sqlmodel import Session, col
 
 from backend import clock
 from backend.checkins.models import CheckIn, CheckInSolution
+from backend.checkins.sql import DRIVERS
 from backend.checkins.workdates import parse_working_days
 from backend.insights import weeks
 from backend.insights.models import WeekRollup, WeekSolutionUse
@@ -63,40 +65,101 @@ def closed_through(org: Organisation, working_days: str, today: date | None = No
     )
 
 
-def _frozen_state(*, session: Session, org: Organisation) -> tuple[bool, date | None]:
-    """Whether every team of `org` is frozen through its newest closed week, and the oldest
-    frozen_through among them (one small query)."""
+class OrgState:
+    """What one small query tells about an organisation's teams: whether every team is frozen
+    through its newest closed week, the newest week closed for all of them, the teams in name
+    order, and a version of their roll-ups (for insights.cache). Built on every insights request,
+    so per team it only keeps the row; the rest is worked out when asked for."""
+
+    def __init__(self, rows: Sequence[Any], *, driver: Any, frozen: bool, oldest: Any) -> None:
+        self._rows = rows  # (id, name, frozen_through, created_at) as the driver gives them
+        self._date = driver.date_value
+        self.frozen = frozen
+        self._oldest = None if oldest is None else self._date(oldest)
+
+    def closed_through(self, org: Organisation) -> date:
+        """The oldest frozen_through (or today's rule if no team is frozen)."""
+        return self._oldest if self._oldest is not None else closed_through(org, "1,2,3,4,5")
+
+    @cached_property
+    def teams(self) -> tuple[tuple[int, str], ...]:
+        """(id, name), by name, then id."""
+        return tuple((row[0], row[1]) for row in self._rows)
+
+    @cached_property
+    def version(self) -> tuple[Any, ...]:
+        """Per team its id, creation time and frozen_through: roll-ups are written once, when
+        frozen_through moves, and deleted only with their team, so equal versions (and equal k)
+        mean equal roll-ups. The whole tuple, not a digest of it: no collision can serve stale
+        figures."""
+        return tuple((row[0], row[2], row[3]) for row in self._rows)
+
+    @cached_property
+    def _by_id(self) -> dict[int, Any]:
+        return {row[0]: row for row in self._rows}
+
+    def team_version(self, team_id: int) -> tuple[Any, ...] | None:
+        """The same for one team (None: not a team of the organisation, or never frozen)."""
+        row = self._by_id.get(team_id)
+        return None if row is None or row[2] is None else (row[0], row[2], row[3])
+
+    def frozen_through(self, team_id: int) -> date | None:
+        row = self._by_id.get(team_id)
+        return None if row is None or row[2] is None else self._date(row[2])
+
+
+_TEAMS = """
+SELECT id, name, frozen_through, created_at, working_days FROM team WHERE org_id = {m}
+ORDER BY name, id
+"""
+
+
+def org_state(*, session: Session, org: Organisation) -> OrgState:
+    """The state of the organisation's teams, straight from the driver (one query, no ORM: it runs
+    on every insights request)."""
+    session.flush()  # the raw query does not autoflush as the ORM's would
+    connection = session.connection()
+    driver = DRIVERS[connection.dialect.name]
+    rows = connection.exec_driver_sql(_TEAMS.format(m=driver.marker), (org.id,)).all()
     today = clock.local_today(org.timezone)
-    rows = session.execute(
-        select(
-            col(Team.working_days),
-            func.min(col(Team.frozen_through)),
-            func.count() - func.count(col(Team.frozen_through)),
-        )
-        .where(col(Team.org_id) == org.id)
-        .group_by(col(Team.working_days))
-    ).all()
-    frozen = all(
-        unfrozen == 0 and oldest >= closed_through(org, working_days, today)
-        for working_days, oldest, unfrozen in rows
-    )
-    return frozen, min((oldest for _, oldest, _ in rows if oldest is not None), default=None)
+    # The newest closed Sunday per working-days setting, as the driver stores dates: ISO text
+    # (SQLite) compares like the dates it spells.
+    targets: dict[str, Any] = {}
+    frozen = True
+    oldest = None
+    for row in rows:
+        through = row[2]
+        if through is None:
+            frozen = False
+            continue
+        if oldest is None or through < oldest:
+            oldest = through
+        target = targets.get(row[4])
+        if target is None:
+            target = targets[row[4]] = driver.date_param(closed_through(org, row[4], today))
+        if through < target:
+            frozen = False
+    return OrgState(rows, driver=driver, frozen=frozen, oldest=oldest)
 
 
 def is_frozen(*, session: Session, org: Organisation) -> bool:
-    return _frozen_state(session=session, org=org)[0]
+    return org_state(session=session, org=org).frozen
+
+
+def ensure_frozen_state(*, session: Session, org: Organisation) -> OrgState:
+    """Freezes the organisation's closed weeks unless that is done already (the usual case), and
+    returns the state of its teams after that. Its `closed_through` is the newest week closed for
+    every team of the organisation: a week the organisation's figures may show."""
+    state = org_state(session=session, org=org)
+    if not state.frozen:
+        freeze(session=session, org=org)
+        state = org_state(session=session, org=org)
+    return state
 
 
 def ensure_frozen(*, session: Session, org: Organisation) -> date:
-    """Freezes the organisation's closed weeks unless that is done already (the usual case).
-
-    Returns the newest week closed for every team of the organisation (the oldest
-    frozen_through): a week the organisation's figures may show."""
-    frozen, oldest = _frozen_state(session=session, org=org)
-    if not frozen:
-        freeze(session=session, org=org)
-        frozen, oldest = _frozen_state(session=session, org=org)
-    return oldest if oldest is not None else closed_through(org, "1,2,3,4,5")
+    """`ensure_frozen_state`'s newest week closed for every team."""
+    return ensure_frozen_state(session=session, org=org).closed_through(org)
 
 
 def freeze(

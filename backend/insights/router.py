@@ -1,11 +1,11 @@
 """Team summary, organisation trends, solution effects and the exports: parse, call, return.
 
-The documents are built as plain data by the service and serialised once here (a 500-team trend
-has 26 000 rows; validating them through the response model again would cost more than building
-them). The response models still describe them in the OpenAPI document, and the tests check that
-every answer validates against its model."""
+The documents are built as plain data by the service and serialised once, without validating them
+through the response model again (a 500-team trend has 26 000 rows: that would cost more than
+building them); the trends are kept serialised and compressed by the service (insights.cache).
+The response models still describe them in the OpenAPI document, and the tests check that every
+answer validates against its model."""
 
-import gzip
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic_core import to_json
 
+from backend import http
 from backend.auth.dependencies import CurrentActor
 from backend.dates import IsoDate
 from backend.db import SessionDep
@@ -52,22 +53,22 @@ Lang = Annotated[
 ]
 
 
-# Large documents are compressed here, at a lower level than the app's GZip middleware uses for
-# everything (9). Measured on a 500-team year (3.4 MB of JSON): level 9 took 152 ms for 204 KB,
-# level 4 27 ms for 272 KB. The middleware passes a response with Content-Encoding through.
-COMPRESS_FROM_BYTES = 64 * 1024
-COMPRESS_LEVEL = 4
+def _json(document: dict[str, Any]) -> Response:
+    # Compressed by the app's GZip middleware, like every response (backend/main.py).
+    return Response(to_json(document), media_type="application/json")
 
 
-def _json(document: dict[str, Any], request: Request) -> Response:
-    body = to_json(document)
-    if len(body) >= COMPRESS_FROM_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
+def _kept(document: service.Encoded, request: Request) -> Response:
+    """A document kept encoded (and compressed, by the same rule as the middleware, which passes
+    a response with Content-Encoding through): a 500-team year is 3.4 MB of JSON."""
+    accepts = "gzip" in request.headers.get("accept-encoding", "")
+    if accepts and len(document.body) >= http.GZIP_MIN_BYTES:
         return Response(
-            gzip.compress(body, compresslevel=COMPRESS_LEVEL, mtime=0),
+            document.gzipped(),
             media_type="application/json",
             headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
         )
-    return Response(body, media_type="application/json")
+    return Response(document.body, media_type="application/json")
 
 
 def _range(first: date | None, last: date | None) -> dict[str, date | None]:
@@ -79,7 +80,6 @@ def team_summary(
     team: TeamForActor,
     actor: CurrentActor,
     session: SessionDep,
-    request: Request,
     first: From = None,
     last: To = None,
     weeks_before: WeeksBefore = service.DEFAULT_WEEKS_BEFORE,
@@ -96,8 +96,7 @@ def team_summary(
             weeks_before=weeks_before,
             weeks_after=weeks_after,
             with_comments=actor.member is not None,
-        ),
-        request,
+        )
     )
 
 
@@ -113,14 +112,13 @@ def org_trends(
     """Per closed ISO week the organisation row (the shown teams added up, and how many teams
     were left out) and each team's row; totals over the range. For the charts and the heat map."""
     rows = service.trend_rows(session=session, org=org, **_range(first, last), team_ids=team_ids)
-    return _json(service.trends_document(rows), request)
+    return _kept(service.trends_json(rows), request)
 
 
 @router.get("/orgs/{org_id}/solution-effects", response_model=OrgSolutionEffects)
 def org_solution_effects(
     org: OrgForCoordinator,
     session: SessionDep,
-    request: Request,
     team_ids: TeamIds = None,
     weeks_before: WeeksBefore = service.DEFAULT_WEEKS_BEFORE,
     weeks_after: WeeksAfter = None,
@@ -134,8 +132,7 @@ def org_solution_effects(
             team_ids=team_ids,
             weeks_before=weeks_before,
             weeks_after=weeks_after,
-        ),
-        request,
+        )
     )
 
 

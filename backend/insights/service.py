@@ -9,25 +9,26 @@ taken from shown weeks)."""
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic_core import to_json
 from sqlalchemy import and_, case, func, select
 from sqlmodel import Session, col
 
+from backend import http
 from backend.checkins.models import CheckIn
 from backend.checkins.sql import DRIVERS
 from backend.config import settings
 from backend.errors import NotFound, Unprocessable
-from backend.insights import rollup, weeks
-from backend.insights.models import WeekRollup, WeekSolutionUse
+from backend.insights import cache, rollup, weeks
+from backend.insights.models import WeekRollup
 from backend.orgs.models import Organisation
 from backend.solutions import service as solution_service
-from backend.solutions.models import Situation, Solution
-from backend.teams.models import Member, Team
+from backend.teams.models import Team
 
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 156  # three years
@@ -173,22 +174,6 @@ def span(*, first: date | None, last: date | None, closed_through: date) -> Span
 # --- reading roll-ups --------------------------------------------------------------------------
 
 
-def _team_cells(
-    *, session: Session, team_ids: Collection[int], first: date, last: date
-) -> dict[int, dict[date, Cell]]:
-    found: dict[int, dict[date, Cell]] = {team_id: {} for team_id in team_ids}
-    rows = session.execute(
-        select(col(WeekRollup.team_id), col(WeekRollup.week_start), *_CELL_COLUMNS).where(
-            col(WeekRollup.team_id).in_(list(team_ids)),
-            col(WeekRollup.week_start) >= first,
-            col(WeekRollup.week_start) <= last,
-        )
-    ).all()
-    for row in rows:
-        found[row[0]][row[1]] = tuple(row[2:])
-    return found
-
-
 def shown_sums(
     *,
     session: Session,
@@ -230,28 +215,31 @@ def shown_sums(
     }
 
 
+_USES = """
+SELECT team_id, week_start, solution_id, yes, partly, no, not_relevant FROM week_solution_use
+WHERE team_id IN ({markers}) AND week_start >= {m} AND week_start <= {m}
+ORDER BY solution_id
+"""
+
+
 def _solution_uses(
     *, session: Session, team_ids: Collection[int], first: date, last: date
 ) -> dict[tuple[int, date], list[tuple[int, int, int, int, int]]]:
-    """(team, week) → [(solution_id, yes, partly, no, not_relevant)]."""
+    """(team, week) → [(solution_id, yes, partly, no, not_relevant)]. Not kept in insights.cache:
+    deleting a solution deletes its rows."""
     found: dict[tuple[int, date], list[tuple[int, int, int, int, int]]] = defaultdict(list)
-    rows = session.execute(
-        select(
-            col(WeekSolutionUse.team_id),
-            col(WeekSolutionUse.week_start),
-            col(WeekSolutionUse.solution_id),
-            col(WeekSolutionUse.yes),
-            col(WeekSolutionUse.partly),
-            col(WeekSolutionUse.no),
-            col(WeekSolutionUse.not_relevant),
-        )
-        .where(col(WeekSolutionUse.team_id).in_(list(team_ids)))
-        .where(col(WeekSolutionUse.week_start) >= first)
-        .where(col(WeekSolutionUse.week_start) <= last)
-        .order_by(col(WeekSolutionUse.solution_id))
-    ).all()
-    for team_id, week_start, *counts in rows:
-        found[team_id, week_start].append(tuple(counts))
+    if not team_ids:
+        return found
+    connection = session.connection()
+    driver = DRIVERS[connection.dialect.name]
+    sql = _USES.format(markers=", ".join([driver.marker] * len(team_ids)), m=driver.marker)
+    params = (*team_ids, driver.date_param(first), driver.date_param(last))
+    days: dict[Any, date] = {}
+    for team_id, week, *counts in connection.exec_driver_sql(sql, params):
+        day = days.get(week)
+        if day is None:
+            day = days[week] = driver.date_value(week)
+        found[team_id, day].append(tuple(counts))
     return found
 
 
@@ -259,8 +247,22 @@ def _solution_uses(
 
 
 @dataclass(frozen=True)
+class TrialSolution:
+    """What a trial's figures show of its solution (read on every request: it can change)."""
+
+    id: int
+    team_id: int
+    title: str
+    perspective: str
+    status: str
+    situation_id: int | None
+    situation_title: str | None
+    review_date: date | None
+
+
+@dataclass(frozen=True)
 class Trial:
-    solution: Solution
+    solution: TrialSolution
     since: date  # local date it (last) entered trial
     ended: date | None  # local date it left trial/adopted, if it did
 
@@ -269,51 +271,70 @@ class Trial:
         return weeks.week_start(self.since)
 
 
+_TRIALS = """
+SELECT s.id, s.team_id, s.title, s.perspective, s.status, s.situation_id, sit.title,
+    s.review_date, c.to_status, c.changed_at
+FROM solution AS s
+JOIN solution_status_change AS c ON c.solution_id = s.id
+LEFT JOIN situation AS sit ON sit.id = s.situation_id
+WHERE s.team_id IN ({markers})
+ORDER BY s.id, c.changed_at, c.id
+"""
+
+
+def _team_order(trial: Trial) -> tuple[int, int, int]:
+    return (trial.solution.team_id, "PUX".find(trial.solution.perspective), trial.solution.id)
+
+
 def trials(*, session: Session, org: Organisation, team_ids: Collection[int]) -> list[Trial]:
     """The teams' solutions that have been in trial, with when that run started (and ended).
 
     The run is the latest one that began with trial (proposed or dropped → trial; a follow-up's
     adjust, adopted → trial, continues it), so a trial postponed and started again is measured
-    from its real start."""
+    from its real start. One query for the solutions, their histories and situations, straight
+    from the driver (it runs on every summary)."""
+    if not team_ids:
+        return []
     zone = ZoneInfo(org.timezone)
-    # One query for all the teams; in each team P, U, X, then oldest first (as the team sees them).
-    solutions = sorted(
-        session.scalars(select(Solution).where(col(Solution.team_id).in_(list(team_ids)))),
-        key=lambda s: (s.team_id, "PUX".find(s.perspective), s.id),
-    )
-    histories = solution_service.status_histories(
-        session=session, solution_ids=[s.id for s in solutions if s.id is not None]
-    )
+    session.flush()  # the raw query does not autoflush as the ORM's would
+    connection = session.connection()
+    driver = DRIVERS[connection.dialect.name]
+    markers = ", ".join([driver.marker] * len(team_ids))
+    histories: dict[int, list[tuple[Any, ...]]] = defaultdict(list)  # oldest change first
+    for row in connection.exec_driver_sql(_TRIALS.format(markers=markers), tuple(team_ids)):
+        histories[row[0]].append(tuple(row))
     found: list[Trial] = []
-    for solution in solutions:
-        start: datetime | None = None
-        end: datetime | None = None
+    for changes in histories.values():
+        start: Any = None
+        end: Any = None
         active = False
-        for change in histories[solution.id or 0]:
-            if change.to_status == "trial" and not active:
-                start, end = change.changed_at, None
-            elif change.to_status not in ACTIVE and active and start is not None:
-                end = change.changed_at
-            active = change.to_status in ACTIVE
-        if start is not None:
-            found.append(
-                Trial(
-                    solution=solution,
-                    since=start.astimezone(zone).date(),
-                    ended=end.astimezone(zone).date() if end is not None else None,
-                )
-            )
+        for *_, to_status, changed_at in changes:
+            if to_status == "trial" and not active:
+                start, end = changed_at, None
+            elif to_status not in ACTIVE and active and start is not None:
+                end = changed_at
+            active = to_status in ACTIVE
+        if start is None:
+            continue
+        id_, team_id, title, perspective, status, situation_id, situation, review = changes[0][:8]
+        solution = TrialSolution(
+            id=id_,
+            team_id=team_id,
+            title=title,
+            perspective=perspective,
+            status=status,
+            situation_id=situation_id,
+            situation_title=situation,
+            review_date=None if review is None else driver.date_value(review),
+        )
+        ended = None if end is None else driver.datetime_value(end).astimezone(zone).date()
+        since = driver.datetime_value(start).astimezone(zone).date()
+        found.append(Trial(solution=solution, since=since, ended=ended))
+    # In each team P, U, X, then oldest first (as the team sees them).
+    found.sort(
+        key=lambda t: (t.solution.team_id, "PUX".find(t.solution.perspective), t.solution.id)
+    )
     return found
-
-
-def _situation_titles(*, session: Session, trials_: Iterable[Trial]) -> dict[int, str]:
-    ids = {t.solution.situation_id for t in trials_ if t.solution.situation_id is not None}
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(col(Situation.id), col(Situation.title)).where(col(Situation.id).in_(ids))
-    ).all()
-    return {id_: title for id_, title in rows}
 
 
 @dataclass(frozen=True)
@@ -355,7 +376,6 @@ def _effect(
     uses: dict[date, list[tuple[int, int, int, int, int]]],
     periods: TrialWeeks,
     threshold: int,
-    situation_titles: dict[int, str],
 ) -> dict[str, Any]:
     solution = trial.solution
     assert solution.id is not None
@@ -396,7 +416,7 @@ def _effect(
         "perspective": solution.perspective,
         "status": solution.status,
         "situation_id": solution.situation_id,
-        "situation_title": situation_titles.get(solution.situation_id or 0),
+        "situation_title": solution.situation_title,
         "review_date": solution.review_date,
         "trial_since": trial.since,
         "trial_week": trial.week,
@@ -429,7 +449,18 @@ def _effect(
     }
 
 
-def _effects(
+@dataclass(frozen=True)
+class _Plan:
+    """The trials of some teams and the weeks each side of each may use."""
+
+    found: list[Trial]
+    periods: dict[int, TrialWeeks]  # by solution id
+    needed: set[date]  # every week any of them uses
+    first: date
+    last: date  # a Sunday
+
+
+def _plan(
     *,
     session: Session,
     org: Organisation,
@@ -437,12 +468,12 @@ def _effects(
     closed_through: date,
     weeks_before: int,
     weeks_after: int | None,
-) -> list[dict[str, Any]]:
+) -> _Plan | None:
     found = trials(session=session, org=org, team_ids=team_ids)
     if not found:
-        return []
+        return None
     periods = {
-        t.solution.id: trial_weeks(
+        t.solution.id or 0: trial_weeks(
             t, closed_through=closed_through, weeks_before=weeks_before, weeks_after=weeks_after
         )
         for t in found
@@ -450,37 +481,102 @@ def _effects(
     needed = {w for p in periods.values() for w in (*p.before, *p.after, *p.use)}
     if not needed:
         needed = {weeks.week_start(closed_through)}
-    first, last = min(needed), weeks.week_end(max(needed))
-    org_weeks = {
-        week: values
-        for week, (values, _) in shown_sums(
+    return _Plan(
+        found=found,
+        periods=periods,
+        needed=needed,
+        first=min(needed),
+        last=weeks.week_end(max(needed)),
+    )
+
+
+def _org_weeks(
+    *, session: Session, org: Organisation, state: rollup.OrgState, needed: Collection[date]
+) -> dict[date, Values]:
+    """The organisation's shown cells added up per week (for the *others* of a trial), kept per
+    version of its roll-ups and filled a week at a time: every team's summary asks for some of
+    the same weeks of the whole organisation."""
+    kept: dict[date, Values | None] = cache.get(
+        ("org_weeks", org.id, org.anonymity_threshold, state.version), dict, lambda _: 64_000
+    )
+    missing = [week for week in needed if week not in kept]
+    if missing:
+        found = shown_sums(
             session=session,
             org=org,
             by=col(WeekRollup.week_start),
-            first=first,
-            last=last,
-            week_starts=needed,
-        ).items()
-    }
-    own = _team_cells(
-        session=session, team_ids={t.solution.team_id for t in found}, first=first, last=last
-    )
-    uses = _solution_uses(session=session, team_ids=list(own), first=first, last=last)
+            first=min(missing),
+            last=weeks.week_end(max(missing)),
+            week_starts=missing,
+        )
+        for week in missing:
+            kept[week] = found[week][0] if week in found else None
+    return {week: values for week in needed if (values := kept[week]) is not None}
+
+
+_CELLS = """
+SELECT team_id, week_start, threshold, members, respondents, calm_sum, calm_count, flow_sum,
+    flow_count, workload_sum, workload_count
+FROM week_rollup WHERE team_id IN ({markers}) ORDER BY team_id, week_start
+"""
+
+
+def _cells_of(
+    *, session: Session, state: rollup.OrgState, team_ids: Collection[int]
+) -> dict[int, dict[date, Cell]]:
+    """Every roll-up of each team (week → cell), kept per team and version: a team's cells are
+    read from the database once per week that closes, not on every summary."""
+    found: dict[int, dict[date, Cell]] = {}
+    missing = []
+    for team_id in team_ids:
+        version = state.team_version(team_id)
+        kept = cache.peek(("cells", version)) if version is not None else None
+        if kept is not None:
+            found[team_id] = kept
+        else:
+            found[team_id] = {}
+            missing.append(team_id)
+    if missing:
+        connection = session.connection()
+        driver = DRIVERS[connection.dialect.name]
+        markers = ", ".join([driver.marker] * len(missing))
+        rows = connection.exec_driver_sql(_CELLS.format(markers=markers), tuple(missing)).all()
+        for team_id, week, *cell in rows:
+            found[team_id][driver.date_value(week)] = tuple(cell)
+        for team_id in missing:
+            version = state.team_version(team_id)
+            if version is not None:
+                cache.put(("cells", version), found[team_id], 200 * len(found[team_id]) + 500)
+    return found
+
+
+def _effects(
+    *,
+    session: Session,
+    org: Organisation,
+    state: rollup.OrgState,
+    plan: _Plan | None,
+    own: dict[int, dict[date, Cell]],
+    uses: dict[tuple[int, date], list[tuple[int, int, int, int, int]]],
+) -> list[dict[str, Any]]:
+    """Each trial's before/after, others and use; `own` holds the cells of the trials' teams and
+    `uses` their solution use in the plan's weeks."""
+    if plan is None:
+        return []
+    org_weeks = _org_weeks(session=session, org=org, state=state, needed=plan.needed)
     uses_by_team: dict[int, dict[date, list[tuple[int, int, int, int, int]]]] = defaultdict(dict)
     for (team_id, week), values in uses.items():
         uses_by_team[team_id][week] = values
-    titles = _situation_titles(session=session, trials_=found)
     return [
         _effect(
             t,
             own=own[t.solution.team_id],
             org_weeks=org_weeks,
             uses=uses_by_team[t.solution.team_id],
-            periods=periods[t.solution.id],
+            periods=plan.periods[t.solution.id or 0],
             threshold=org.anonymity_threshold,
-            situation_titles=titles,
         )
-        for t in found
+        for t in plan.found
     ]
 
 
@@ -536,6 +632,9 @@ def _use_list(
 _NO_MEANS: dict[str, float | None] = {"calm": None, "flow": None, "workload": None}
 
 
+_MEMBERS = "SELECT COUNT(*) FROM member WHERE team_id = {m}"
+
+
 def team_summary(
     *,
     session: Session,
@@ -550,41 +649,56 @@ def team_summary(
     assert team.id is not None
     org = session.get(Organisation, team.org_id)
     assert org is not None
-    rollup.ensure_frozen(session=session, org=org)
+    state = rollup.ensure_frozen_state(session=session, org=org)
     k = org.anonymity_threshold
     # Frozen through is at least today's rule, and stays ahead of it after a widened window.
-    closed = session.scalar(
-        select(col(Team.frozen_through)).where(col(Team.id) == team.id)
-    ) or rollup.closed_through(org, team.working_days)
+    closed = state.frozen_through(team.id) or rollup.closed_through(org, team.working_days)
     window = span(first=first, last=last, closed_through=closed)
+    plan = _plan(
+        session=session,
+        org=org,
+        team_ids=[team.id],
+        closed_through=closed,
+        weeks_before=weeks_before,
+        weeks_after=weeks_after,
+    )
+    own = _cells_of(session=session, state=state, team_ids=[team.id])
+    # The solution use of the shown weeks and of the trials' weeks, in one query.
+    ranges = [(window.first, window.last)] if window.weeks else []
+    if plan is not None:
+        ranges.append((plan.first, plan.last))
+    uses = (
+        _solution_uses(
+            session=session,
+            team_ids=[team.id],
+            first=min(r[0] for r in ranges),
+            last=max(r[1] for r in ranges),
+        )
+        if ranges
+        else {}
+    )
     cells = []
     shown_weeks = []
-    if window.weeks:
-        own = _team_cells(
-            session=session, team_ids=[team.id], first=window.first, last=window.last
-        )[team.id]
-        uses = _solution_uses(
-            session=session, team_ids=[team.id], first=window.first, last=window.last
+    for week in window.weeks:
+        cell = own[team.id].get(week)
+        if cell is None:
+            continue  # before the team existed
+        shown = is_shown(cell, k)
+        if shown:
+            shown_weeks.append(week)
+        cells.append(
+            {
+                "week_start": week,
+                "respondents": cell[2],
+                "members": cell[1],
+                "suppressed": not shown,
+                **(means_of(values_of(cell)) if shown else _NO_MEANS),
+                "solution_use": _use_list(uses.get((team.id, week), [])) if shown else [],
+            }
         )
-        for week in window.weeks:
-            cell = own.get(week)
-            if cell is None:
-                continue  # before the team existed
-            shown = is_shown(cell, k)
-            if shown:
-                shown_weeks.append(week)
-            cells.append(
-                {
-                    "week_start": week,
-                    "respondents": cell[2],
-                    "members": cell[1],
-                    "suppressed": not shown,
-                    **(means_of(values_of(cell)) if shown else _NO_MEANS),
-                    "solution_use": _use_list(uses.get((team.id, week), [])) if shown else [],
-                }
-            )
-    members = session.execute(
-        select(func.count()).select_from(Member).where(col(Member.team_id) == team.id)
+    connection = session.connection()
+    members = connection.exec_driver_sql(
+        _MEMBERS.format(m=DRIVERS[connection.dialect.name].marker), (team.id,)
     ).scalar_one()
     return {
         **window.dated(),
@@ -592,14 +706,7 @@ def team_summary(
         "threshold": k,
         "members": members,
         "weeks": cells,
-        "solutions": _effects(
-            session=session,
-            org=org,
-            team_ids=[team.id],
-            closed_through=closed,
-            weeks_before=weeks_before,
-            weeks_after=weeks_after,
-        ),
+        "solutions": _effects(session=session, org=org, state=state, plan=plan, own=own, uses=uses),
         "comments": shared_comments(session=session, team_id=team.id, shown_weeks=shown_weeks)
         if with_comments
         else [],
@@ -607,25 +714,48 @@ def team_summary(
     }
 
 
-def _org_teams(
-    *, session: Session, org: Organisation, team_ids: Collection[int] | None
-) -> list[tuple[int, str]]:
-    teams = [
-        (id_, name)
-        for id_, name in session.execute(
-            select(col(Team.id), col(Team.name))
-            .where(col(Team.org_id) == org.id)
-            .order_by(col(Team.name), col(Team.id))
-        ).all()
-    ]
+def _org_teams(state: rollup.OrgState, team_ids: Collection[int] | None) -> list[tuple[int, str]]:
+    """The organisation's teams by name, or those of `team_ids` (each must be one of them)."""
+    teams = list(state.teams)
     if team_ids:
-        known = {id_ for id_, _ in teams}
-        unknown = sorted(set(team_ids) - known)
-        if unknown:
+        wanted = set(team_ids)
+        if wanted - {id_ for id_, _ in teams}:
             # Like every team the caller cannot reach: 404, whether it exists elsewhere or not.
             raise NotFound("Team not found")
-        teams = [t for t in teams if t[0] in set(team_ids)]
+        teams = [t for t in teams if t[0] in wanted]
     return teams
+
+
+# A team's row of a week, as in the JSON document.
+_ROW = (
+    "period_start",
+    "team_id",
+    "respondents",
+    "members",
+    "suppressed",
+    "calm",
+    "flow",
+    "workload",
+)
+
+
+@dataclass(frozen=True)
+class OrgCells:
+    """An organisation's cells of a range of closed weeks, added up and as rows: all of it made
+    of roll-ups, so it is kept in insights.cache (never changed once made)."""
+
+    periods: list[dict[str, Any]]  # the organisation row of each week
+    totals: dict[int | None, dict[str, Any]]  # per team (None: the organisation) over the range
+    teams_left_out: int  # teams with a suppressed cell in the range
+    # Per team its weeks' rows, oldest first, as tuples in _ROW order (a tuple of numbers and
+    # dates is a tenth of a dict's memory, and the cyclic GC does not track it).
+    rows: dict[int, list[tuple[Any, ...]]]
+    json: dict[int, bytes]  # the same rows as JSON array items, comma-separated (no brackets)
+
+    @property
+    def weight(self) -> int:
+        # What the cache counts: the JSON and about as much again for the tuples.
+        return 2 * sum(len(part) for part in self.json.values()) + 10_000
 
 
 @dataclass
@@ -635,10 +765,30 @@ class TrendRows:
     org: Organisation
     window: Span
     teams: list[tuple[int, str]]
-    # Per week the organisation row, then the teams' rows; as in the JSON document.
-    periods: list[dict[str, Any]]
-    totals: list[dict[str, Any]]
-    teams_left_out: int
+    cells: OrgCells
+    key: tuple[Any, ...]  # what the rows are made of (for the cache of their JSON)
+
+    @property
+    def periods(self) -> list[dict[str, Any]]:
+        """Per week the organisation row, then the teams' rows; as in the JSON document."""
+        periods = list(self.cells.periods)
+        for team_id, _ in self.teams:
+            periods += [
+                dict(zip(_ROW, row, strict=True)) for row in self.cells.rows.get(team_id, [])
+            ]
+        return periods
+
+    @property
+    def totals(self) -> list[dict[str, Any]]:
+        empty = _total(None, [0] * 10, 0)
+        return [self.cells.totals[None]] + [
+            self.cells.totals.get(team_id) or {**empty, "team_id": team_id}
+            for team_id, _ in self.teams
+        ]
+
+    @property
+    def teams_left_out(self) -> int:
+        return self.cells.teams_left_out
 
 
 _TEAM_ROWS = """
@@ -664,27 +814,14 @@ def _total(team_id: int | None, values: Sequence[int], weeks_shown: int) -> dict
     return {"team_id": team_id, "weeks": weeks_shown, "respondents": values[1], **means_of(values)}
 
 
-def trend_rows(
-    *,
-    session: Session,
-    org: Organisation,
-    first: date | None,
-    last: date | None,
-    team_ids: Collection[int] | None,
-) -> TrendRows:
-    """Per closed week the organisation row (its shown cells added up, by the database) and the
-    asked-for teams' rows; totals over the range. The organisation row never depends on the
-    team filter."""
-    closed = rollup.ensure_frozen(session=session, org=org)
+def _org_cells(*, session: Session, org: Organisation, window: Span) -> OrgCells:
+    """One pass over the organisation's cells (one scan of the table, not one per kind of sum):
+    per week and per team the shown cells added up ([0:9], see Values) and all cells ([9]), and
+    each team's rows."""
     k = org.anonymity_threshold
-    window = span(first=first, last=last, closed_through=closed)
-    teams = _org_teams(session=session, org=org, team_ids=team_ids)
-    wanted = set(team_ids) if team_ids else None
-    # One pass over the organisation's cells (one scan of the table, not one per kind of sum):
-    # per week and per team the shown cells added up ([0:9], see Values) and all cells ([9]).
     by_week: dict[date, list[int]] = {}
     by_team: dict[int, list[int]] = {}
-    by_team_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    by_team_rows: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     as_date = DRIVERS[session.connection().dialect.name].date_value
     days: dict[Any, date] = {}
     rows = _team_rows(session=session, org=org, window=window) if window.weeks else []
@@ -712,19 +849,18 @@ def trend_rows(
                 sums[6] += fc
                 sums[7] += ws
                 sums[8] += wc
-        if wanted is None or team_id in wanted:
-            by_team_rows[team_id].append(
-                {
-                    "period_start": day,
-                    "team_id": team_id,
-                    "respondents": respondents,
-                    "members": members,
-                    "suppressed": not shown,
-                    "calm": round(cs / cc, 2) if shown and cc else None,
-                    "flow": round(fs / fc, 2) if shown and fc else None,
-                    "workload": round(ws / wc, 2) if shown and wc else None,
-                }
+        by_team_rows[team_id].append(
+            (
+                day,
+                team_id,
+                respondents,
+                members,
+                not shown,
+                round(cs / cc, 2) if shown and cc else None,
+                round(fs / fc, 2) if shown and fc else None,
+                round(ws / wc, 2) if shown and wc else None,
             )
+        )
     empty = [0] * 10
     periods: list[dict[str, Any]] = []
     for week in window.weeks:
@@ -741,34 +877,94 @@ def trend_rows(
                 "teams_left_out": values[9] - values[0],
             }
         )
-    # Then each team's weeks, teams in name order (the rows come in team-id order).
-    for team_id, _ in teams:
-        periods += by_team_rows.get(team_id, [])
     org_values = [sum(v[n] for v in by_week.values()) for n in range(9)]
-    totals = [_total(None, org_values, sum(1 for v in by_week.values() if v[0]))]
-    for team_id, _ in teams:
-        values = by_team.get(team_id, empty)
-        totals.append(_total(team_id, values, values[0]))
-    return TrendRows(
-        org=org,
-        window=window,
-        teams=teams,
+    totals: dict[int | None, dict[str, Any]] = {
+        None: _total(None, org_values, sum(1 for v in by_week.values() if v[0]))
+    }
+    for team_id, values in by_team.items():
+        totals[team_id] = _total(team_id, values, values[0])
+    return OrgCells(
         periods=periods,
         totals=totals,
         teams_left_out=sum(1 for values in by_team.values() if values[9] > values[0]),
+        rows=dict(by_team_rows),
+        json={
+            team_id: to_json([dict(zip(_ROW, row, strict=True)) for row in rows])[1:-1]
+            for team_id, rows in by_team_rows.items()
+        },
     )
 
 
-def trends_document(rows: TrendRows) -> dict[str, Any]:
-    """The JSON document of GET /orgs/{id}/trends (see schemas.OrgTrends)."""
-    return {
-        **rows.window.dated(),
-        "threshold": rows.org.anonymity_threshold,
-        "teams": [{"id": id_, "name": name} for id_, name in rows.teams],
-        "periods": rows.periods,
-        "totals": rows.totals,
-        "teams_left_out": rows.teams_left_out,
-    }
+def trend_rows(
+    *,
+    session: Session,
+    org: Organisation,
+    first: date | None,
+    last: date | None,
+    team_ids: Collection[int] | None,
+) -> TrendRows:
+    """Per closed week the organisation row (its shown cells added up, by the database) and the
+    asked-for teams' rows; totals over the range. The organisation row never depends on the
+    team filter."""
+    state = rollup.ensure_frozen_state(session=session, org=org)
+    window = span(first=first, last=last, closed_through=state.closed_through(org))
+    teams = _org_teams(state, team_ids)
+    key = ("trend", org.id, org.anonymity_threshold, window, state.version)
+    cells = cache.get(
+        key,
+        lambda: _org_cells(session=session, org=org, window=window),
+        weight=lambda c: c.weight,
+    )
+    return TrendRows(org=org, window=window, teams=teams, cells=cells, key=(*key, tuple(teams)))
+
+
+_PERIODS = "\x00periods\x00"
+
+
+class Encoded:
+    """A JSON document kept in insights.cache, and the same compressed once it is first asked for
+    that way (by the app's one gzip rule, backend/http.py)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self._gzipped: bytes | None = None
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:  # two threads at once compress it twice, to the same bytes
+            self._gzipped = http.gzip_body(self.body)
+        return self._gzipped
+
+    @property
+    def weight(self) -> int:
+        return len(self.body) * 115 // 100  # with its compressed copy
+
+
+def trends_json(rows: TrendRows) -> Encoded:
+    """The JSON document of GET /orgs/{id}/trends (see schemas.OrgTrends). The teams' rows were
+    serialised when their cells were read, so a 500-team year is put together here, not encoded
+    again; the document itself is kept too, for the same rows asked for again."""
+
+    def encode() -> Encoded:
+        head = to_json(
+            {
+                **rows.window.dated(),
+                "threshold": rows.org.anonymity_threshold,
+                "teams": [{"id": id_, "name": name} for id_, name in rows.teams],
+                "periods": _PERIODS,
+                "totals": rows.totals,
+                "teams_left_out": rows.teams_left_out,
+            }
+        )
+        parts = [to_json(rows.cells.periods)[1:-1]]
+        kept = rows.cells.json
+        parts += [kept[team_id] for team_id, _ in rows.teams if team_id in kept]
+        # `"periods":` then the marker, unescaped: no string in the document (a team's name) can
+        # hold that, as its quotes would be escaped.
+        marker = b'"periods":' + to_json(_PERIODS)
+        body = b"[" + b",".join(p for p in parts if p) + b"]"
+        return Encoded(head.replace(marker, b'"periods":' + body, 1))
+
+    return cache.get(("json", *rows.key), encode, weight=lambda e: e.weight)
 
 
 def org_solution_effects(
@@ -780,8 +976,18 @@ def org_solution_effects(
     weeks_after: int | None = None,
 ) -> dict[str, Any]:
     """Every solution of the organisation's teams that has been in trial, with its before/after."""
-    closed = rollup.ensure_frozen(session=session, org=org)
-    teams = _org_teams(session=session, org=org, team_ids=team_ids)
+    state = rollup.ensure_frozen_state(session=session, org=org)
+    closed = state.closed_through(org)
+    teams = _org_teams(state, team_ids)
+    plan = _plan(
+        session=session,
+        org=org,
+        team_ids=[id_ for id_, _ in teams],
+        closed_through=closed,
+        weeks_before=weeks_before,
+        weeks_after=weeks_after,
+    )
+    trial_teams = sorted({t.solution.team_id for t in plan.found}) if plan is not None else []
     return {
         "threshold": org.anonymity_threshold,
         "closed_through": closed,
@@ -789,9 +995,13 @@ def org_solution_effects(
         "solutions": _effects(
             session=session,
             org=org,
-            team_ids=[id_ for id_, _ in teams],
-            closed_through=closed,
-            weeks_before=weeks_before,
-            weeks_after=weeks_after,
+            state=state,
+            plan=plan,
+            own=_cells_of(session=session, state=state, team_ids=trial_teams),
+            uses=_solution_uses(
+                session=session, team_ids=trial_teams, first=plan.first, last=plan.last
+            )
+            if plan is not None
+            else {},
         ),
     }
