@@ -172,6 +172,16 @@ def list_active_invites(*, session: Session, team: Team) -> Sequence[Invite]:
     ).all()
 
 
+def reuse_or_create_invite(
+    *, session: Session, team: Team, expires_in_days: int, at_least: timedelta = timedelta(days=1)
+) -> Invite:
+    """The team's newest working invite if it runs for `at_least` more, else a new one."""
+    for invite in list_active_invites(session=session, team=team):
+        if invite.expires_at - clock.now() >= at_least:
+            return invite
+    return create_invite(session=session, team=team, expires_in_days=expires_in_days)
+
+
 def revoke_invite(*, session: Session, team: Team, code: str) -> None:
     """Revokes the team's invite; revoking it again is harmless (idempotent)."""
     invite = session.exec(
