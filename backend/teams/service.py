@@ -17,11 +17,16 @@ from backend.teams.models import Invite, Member, MemberToken, Team
 from backend.teams.schemas import (
     InvitePublic,
     TeamCreate,
+    TeamMemberPublic,
     TeamPublic,
     TeamUpdate,
     working_days_from_db,
     working_days_to_db,
 )
+
+class TeamNameTaken(Conflict):
+    """Another team of the organisation has this name (case-insensitively)."""
+
 
 # Teams the caller may not reach answer 404 exactly like teams that do not exist (never 403), so
 # team ids cannot be probed across organisations or teams.
@@ -103,7 +108,7 @@ def _ensure_name_free(
     if except_team_id is not None:
         query = query.where(Team.id != except_team_id)
     if session.exec(query).first() is not None:
-        raise Conflict(f'The organisation already has a team called "{name}"')
+        raise TeamNameTaken(f'The organisation already has a team called "{name}"')
 
 
 def create_team(*, session: Session, org: Organisation, data: TeamCreate) -> Team:
@@ -197,6 +202,25 @@ def revoke_invite(*, session: Session, team: Team, code: str) -> None:
         session.flush()
 
 
+def restore_invite(*, session: Session, team: Team, code: str) -> Invite:
+    """Takes back a revocation (the undo on the coordinator's page): the same code works again
+    until it expires; an expired invite stays gone (410), restoring a working one is harmless."""
+    invite = session.exec(
+        select(Invite).where(
+            Invite.team_id == team.id, Invite.code == security.normalize_invite_code(code)
+        )
+    ).first()
+    if invite is None:
+        raise NotFound("Invite not found")
+    if invite.expires_at <= clock.now():
+        raise Gone("This invite has expired; make a new one")
+    if invite.revoked_at is not None:
+        invite.revoked_at = None
+        session.add(invite)
+        session.flush()
+    return invite
+
+
 @dataclass(frozen=True)
 class ValidInvite:
     invite: Invite
@@ -282,8 +306,26 @@ def delete_member(*, session: Session, member: Member) -> None:
     session.flush()
 
 
-def remove_member(*, session: Session, team: Team, member_id: int) -> None:
+def _team_member_or_404(*, session: Session, team: Team, member_id: int) -> Member:
     member = session.get(Member, member_id)
     if member is None or member.team_id != team.id:
         raise NotFound("Member not found")
-    delete_member(session=session, member=member)
+    return member
+
+
+def remove_member(*, session: Session, team: Team, member_id: int) -> None:
+    delete_member(
+        session=session, member=_team_member_or_404(session=session, team=team, member_id=member_id)
+    )
+
+
+def team_member_public(member: Member) -> TeamMemberPublic:
+    return TeamMemberPublic.model_validate(member, update={"note": member.coordinator_note})
+
+
+def set_member_note(*, session: Session, team: Team, member_id: int, note: str) -> Member:
+    member = _team_member_or_404(session=session, team=team, member_id=member_id)
+    member.coordinator_note = note
+    session.add(member)
+    session.flush()
+    return member
