@@ -24,6 +24,7 @@ from backend.teams.schemas import (
     working_days_to_db,
 )
 
+
 class TeamNameTaken(Conflict):
     """Another team of the organisation has this name (case-insensitively)."""
 

@@ -36,6 +36,11 @@ function byId(id) {
 function makeMessages(region) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  // The control last used: a button disabled while it works has lost focus by the time its
+  // message comes, and it is the one to keep in sight.
+  /** @type {Element | null} */
+  let lastUsed = null;
+  document.addEventListener('focusin', (event) => { lastUsed = /** @type {Element} */ (event.target); });
   let shown = 0;
   const clear = () => {
     clearTimeout(timer);
@@ -54,7 +59,8 @@ function makeMessages(region) {
       region.setAttribute('aria-live', kind === 'error' ? 'assertive' : 'polite');
       region.textContent = message;
       // The area takes its room from the scrolling page: the control just used stays in sight.
-      document.activeElement?.scrollIntoView({ block: 'nearest' });
+      const used = document.activeElement && document.activeElement !== document.body ? document.activeElement : lastUsed;
+      if (used?.isConnected) used.scrollIntoView({ block: 'nearest' });
       if (kind === 'info') timer = setTimeout(() => { if (mine === shown) clear(); }, INFO_MS);
     };
     if (same) setTimeout(show, 50);
