@@ -187,7 +187,8 @@ class TestMyChart:
         chart = page.locator("svg.chart")
         expect(chart).to_be_visible()
         expect(chart.locator(".series-calm circle")).to_have_count(2)
-        expect(page.locator(".chart-legend li")).to_have_text(["Ro", "Flow", "Arbejdspres (lavt er godt)"])
+        legend = page.locator(".chart-legend li")
+        expect(legend).to_have_text(["Ro", "Flow", "Arbejdspres (lavt er godt)"])
         history = page.locator(".history")
         chart_box, list_box = chart.bounding_box(), history.bounding_box()
         assert chart_box is not None and list_box is not None
