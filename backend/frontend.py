@@ -18,6 +18,9 @@ VENDOR_FILES: dict[str, str] = {
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
     "uqr.mjs": "uqr/dist/index.mjs",  # QR codes for invites (coordinator screen)
+    # Charts of the dashboard and the team view, imported only when one of them is opened.
+    "uplot.mjs": "uplot/dist/uPlot.esm.js",
+    "uplot.css": "uplot/dist/uPlot.min.css",
 }
 
 # What frontend/ may serve, by suffix; anything else there (e.g. the icon render script) is not.

@@ -188,17 +188,21 @@ export const putReminder = (settings) => request('/me/reminder', { method: 'PUT'
 export const getCalendarUrl = () => request('/me/calendar-url', { token: member() });
 export const revokeCalendarUrl = () => request('/me/calendar-url', { method: 'DELETE', token: member() });
 
-/** The member's export as a file (a Blob), fetched with the token so it never sits in a URL. */
-export async function exportMe() {
+/** A file (export) fetched with a token, so the token never sits in a URL.
+ * @param {string} path @param {string | null} token */
+async function fetchFile(path, token) {
   let response;
   try {
-    response = await fetch(`${BASE}/me/export`, { headers: { Authorization: `Bearer ${member()}` } });
+    response = await fetch(BASE + path, { headers: { Authorization: `Bearer ${token}` } });
   } catch (error) {
     throw new NetworkError(String(error));
   }
   if (!response.ok) throw new ApiError(response.status, 'HttpError', response.statusText);
-  return response.blob();
+  return response;
 }
+
+/** The member's export as a file (a Blob). */
+export const exportMe = async () => (await fetchFile('/me/export', member())).blob();
 
 // Coordinator
 /** @param {string} email @param {string} password @returns {Promise<{access_token: string}>} */
@@ -260,3 +264,22 @@ export const updateSolution = (id, changes) =>
   request(`/solutions/${id}`, { method: 'PATCH', body: changes, token: member() });
 /** The path an evaluation is posted to (sent through the outbox, which uses `request`). @param {number} solutionId */
 export const evaluationsPath = (solutionId) => `/solutions/${solutionId}/evaluations`;
+
+// Insights: every figure is a sum of shown team × week cells (the shapes: insights.js).
+/** `?from=…` for a range (the server snaps it to whole closed weeks). @param {string | undefined} from */
+const since = (from) => (from ? `?from=${from}` : '');
+/** The team's summary (the comments shared with the team included). @param {number} teamId @param {string} [from] @returns {Promise<import('./insights.js').TeamSummary>} */
+export const getTeamSummary = (teamId, from) => request(`/teams/${teamId}/summary${since(from)}`, { token: member() });
+/** @param {number} orgId @param {string} [from] @returns {Promise<import('./insights.js').OrgTrends>} */
+export const getTrends = (orgId, from) => request(`/orgs/${orgId}/trends${since(from)}`, { token: coordinator() });
+/** @param {number} orgId @returns {Promise<import('./insights.js').OrgSolutionEffects>} */
+export const getSolutionEffects = (orgId) => request(`/orgs/${orgId}/solution-effects`, { token: coordinator() });
+
+/** An organisation's export (csv, xlsx) and its file name.
+ * @param {number} orgId @param {'csv' | 'xlsx'} format @param {{from?: string, lang?: string}} [options] */
+export async function exportOrg(orgId, format, { from = '', lang = '' } = {}) {
+  const query = new URLSearchParams(Object.entries({ from, lang }).filter(([, value]) => value));
+  const response = await fetchFile(`/orgs/${orgId}/export.${format}?${query}`, coordinator());
+  const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1];
+  return { blob: await response.blob(), name: name ?? `pux-puls.${format}` };
+}

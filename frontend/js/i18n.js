@@ -118,3 +118,33 @@ export function formatInstant(instant, { time = true } = {}) {
     timeStyle: time ? 'short' : undefined,
   }).format(new Date(instant));
 }
+
+/** A mean or a change the member's way: "3,4" in Danish, "3.4" in English; "–" for none.
+ * @param {number | null | undefined} value @param {{digits?: number, sign?: boolean}} [options] */
+export function formatNumber(value, { digits = 1, sign = false } = {}) {
+  if (value === null || value === undefined) return '–';
+  return new Intl.NumberFormat(current === 'da' ? 'da-DK' : 'en-GB', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    signDisplay: sign ? 'exceptZero' : 'auto',
+  }).format(value);
+}
+
+/** A share as a percentage: "59 %" in Danish, "59%" in English. @param {number} fraction */
+export function formatPercent(fraction) {
+  return new Intl.NumberFormat(current === 'da' ? 'da-DK' : 'en-GB', { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+}
+
+/** The ISO week number of a date (YYYY-MM-DD): the week's Thursday decides its year.
+ * @param {string} iso */
+export function isoWeek(iso) {
+  const day = utcDate(iso);
+  const thursday = day.getTime() + (3 - ((day.getUTCDay() + 6) % 7)) * DAY_MS;
+  const newYear = Date.UTC(new Date(thursday).getUTCFullYear(), 0, 1);
+  return 1 + Math.floor((thursday - newYear) / DAY_MS / 7);
+}
+
+/** A week by its Monday, as people say it: "uge 48" ("week 48"). @param {string} monday */
+export function weekLabel(monday) {
+  return t('date.week', { week: isoWeek(monday) });
+}

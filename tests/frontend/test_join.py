@@ -27,7 +27,7 @@ class TestJoinByLink:
         page.get_by_role("button", name="Bliv en del af Stue Blå").click()
 
         expect(page.get_by_role("heading", level=1)).to_have_text("I går, onsdag 25. november")
-        expect(menu.get_by_role("link")).to_have_text(["Tjek ind", "Løsninger", "Mig"])
+        expect(menu.get_by_role("link")).to_have_text(["Tjek ind", "Løsninger", "Team", "Mig"])
         expect(page).to_have_url(re.compile(r"/$"))
         member = session.exec(select(Member).where(Member.team_id == team.id)).one()
         assert member.display_name == "Mette"

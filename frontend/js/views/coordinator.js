@@ -25,6 +25,7 @@ import { qrCode } from '../qr.js';
 import { coordinatorToken, setCoordinatorToken } from '../session.js';
 import { teamReminderSection } from '../team-reminder.js';
 import { confirmAction, heading, loadView } from '../view.js';
+import { dashboardSection } from './dashboard.js';
 
 /** @typedef {import('../router.js').Context} Context */
 /** @typedef {import('../api.js').Team} Team */
@@ -119,6 +120,7 @@ function newTeamForm(ctx, orgs) {
 function renderTeams(root, ctx, orgs) {
   append(root, [
     h('div', { class: 'title-row' }, heading(t('coord.teams')), logoutButton(ctx)),
+    dashboardSection(orgs, ctx),
     orgs.map(({ org, teams }) =>
       h(
         'section',
