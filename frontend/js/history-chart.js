@@ -77,7 +77,7 @@ export function historyChart(checkins, today) {
   const step = (WIDTH - LEFT - RIGHT) / (CHART_WEEKS - 1);
   const x = (/** @type {number} */ i) => LEFT + i * step;
   const y = (/** @type {number} */ v) => TOP + ((5 - v) / 4) * (HEIGHT - TOP - BOTTOM);
-  const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'chart', 'aria-hidden': 'true', focusable: 'false' });
+  const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'me-chart', 'aria-hidden': 'true', focusable: 'false' });
   for (let v = 1; v <= 5; v += 1) {
     chart.append(svg('line', { x1: LEFT, x2: WIDTH - RIGHT, y1: y(v), y2: y(v), class: 'grid' }));
     const label = svg('text', { x: LEFT - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' });
@@ -110,7 +110,7 @@ export function historyChart(checkins, today) {
   const legend = h(
     'ul',
     { class: 'chart-legend', 'aria-hidden': 'true' },
-    SERIES.map((series) => h('li', { class: `series-${series.name}` }, h('span', { class: `key key-${series.marker}` }), t(series.label))),
+    SERIES.map((series) => h('li', { class: `series-${series.name}` }, h('span', { class: 'me-key' }), t(series.label))),
   );
   // The same figures as a table for screen readers (the drawing is hidden from them).
   const table = h(

@@ -184,7 +184,7 @@ class TestMyChart:
         expect(table.get_by_role("row", name="uge 47")).to_have_text("uge 473,03,04,5")
         expect(table.get_by_role("row", name="uge 48")).to_have_text("uge 485,04,02,0")
         expect(table.get_by_role("row", name="uge 46")).to_have_text("uge 46–––")
-        chart = page.locator("svg.chart")
+        chart = page.locator("svg.me-chart")
         expect(chart).to_be_visible()
         expect(chart.locator(".series-calm circle")).to_have_count(2)
         legend = page.locator(".chart-legend li")
