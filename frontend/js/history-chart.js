@@ -2,10 +2,9 @@
  * mean of their own answers; drawn here as SVG, no chart library). Only the member sees it. */
 
 import { h } from './dom.js';
-import { addDays, daysBetween, t } from './i18n.js';
+import { addDays, daysBetween, mondayOf, t } from './i18n.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-export const CHART_WEEKS = 8;
 const WIDTH = 320;
 const HEIGHT = 150;
 const LEFT = 22;
@@ -26,12 +25,6 @@ function svg(tag, attributes) {
   return el;
 }
 
-/** The Monday of an ISO date's week. @param {string} iso */
-export function mondayOf(iso) {
-  const weekday = (new Date(`${iso}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday = 0
-  return addDays(iso, -weekday);
-}
-
 /** ISO week number. @param {string} monday */
 function weekNumber(monday) {
   const thursday = addDays(monday, 3);
@@ -40,14 +33,14 @@ function weekNumber(monday) {
 }
 
 /**
- * Means per week, oldest first: the last CHART_WEEKS weeks up to today's.
- * @param {import('./api.js').Checkin[]} checkins @param {string} today
+ * Means per week, oldest first: the last `count` weeks up to today's.
+ * @param {import('./api.js').Checkin[]} checkins @param {string} today @param {number} count
  * @returns {{monday: string, calm: number | null, flow: number | null, workload: number | null}[]}
  */
-export function weeklyMeans(checkins, today) {
+export function weeklyMeans(checkins, today, count) {
   const last = mondayOf(today);
-  return Array.from({ length: CHART_WEEKS }, (_, i) => {
-    const monday = addDays(last, -7 * (CHART_WEEKS - 1 - i));
+  return Array.from({ length: count }, (_, i) => {
+    const monday = addDays(last, -7 * (count - 1 - i));
     const week = checkins.filter((c) => mondayOf(c.work_date) === monday);
     /** @param {'calm' | 'flow' | 'workload'} key */
     const mean = (key) => {
@@ -69,12 +62,12 @@ function marker(kind, x, y) {
 const words = (value) => (value === null ? '–' : value.toFixed(1).replace('.', t('number.decimal')));
 
 /**
- * @param {import('./api.js').Checkin[]} checkins  the member's own, of the last CHART_WEEKS weeks
- * @param {string} today
+ * @param {import('./api.js').Checkin[]} checkins  the member's own, of the last `count` weeks
+ * @param {string} today @param {number} count
  */
-export function historyChart(checkins, today) {
-  const weeks = weeklyMeans(checkins, today);
-  const step = (WIDTH - LEFT - RIGHT) / (CHART_WEEKS - 1);
+export function historyChart(checkins, today, count) {
+  const weeks = weeklyMeans(checkins, today, count);
+  const step = (WIDTH - LEFT - RIGHT) / (count - 1);
   const x = (/** @type {number} */ i) => LEFT + i * step;
   const y = (/** @type {number} */ v) => TOP + ((5 - v) / 4) * (HEIGHT - TOP - BOTTOM);
   const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'me-chart', 'aria-hidden': 'true', focusable: 'false' });
@@ -85,7 +78,7 @@ export function historyChart(checkins, today) {
     chart.append(label);
   }
   weeks.forEach((week, i) => {
-    if (i % 2 === 1 && i !== CHART_WEEKS - 1) return; // every other week's number: room on a phone
+    if (i % 2 === 1 && i !== count - 1) return; // every other week's number: room on a phone
     const label = svg('text', { x: x(i), y: HEIGHT - 6, 'text-anchor': 'middle', class: 'axis' });
     label.textContent = t('me.chart_week', { week: weekNumber(week.monday) });
     chart.append(label);

@@ -22,6 +22,7 @@ import { append, h, uid } from '../dom.js';
 import { formatInstant, t } from '../i18n.js';
 import { describeError } from '../messages.js';
 import { qrCode } from '../qr.js';
+import { coordinatorStyles } from '../coordinator-styles.js';
 import { coordinatorToken, setCoordinatorToken } from '../session.js';
 import { teamReminderSection } from '../team-reminder.js';
 import { confirmAction, heading, loadView } from '../view.js';
@@ -354,6 +355,7 @@ async function renderTeam(root, ctx, orgs, teamId) {
 
 /** @param {HTMLElement} root @param {Context} ctx */
 export async function render(root, ctx) {
+  await coordinatorStyles();
   if (!coordinatorToken()) {
     renderLogin(root, ctx);
     return;

@@ -5,8 +5,7 @@ import { deleteMe, exportMe, listCheckins, patchMe } from '../api.js';
 import { loadMe, orgToday } from '../copies.js';
 import { append, h, uid } from '../dom.js';
 import { setValue } from '../idb.js';
-import { addDays, describeWorkDate, getLocale, isLocale, setLocale, t } from '../i18n.js';
-import { CHART_WEEKS, historyChart, mondayOf } from '../history-chart.js';
+import { addDays, describeWorkDate, getLocale, isLocale, mondayOf, setLocale, t } from '../i18n.js';
 import { describeError } from '../messages.js';
 import { remindersSection } from '../reminders.js';
 import { forgetMember } from '../session.js';
@@ -16,6 +15,7 @@ import { heading, loadView } from '../view.js';
 /** @typedef {import('../api.js').Checkin} Checkin */
 
 const LIST_DAYS = 14;
+const CHART_WEEKS = 8;
 const LANGUAGES = [
   { value: 'da', label: 'me.language_da' },
   { value: 'en', label: 'me.language_en' },
@@ -90,9 +90,10 @@ function languagePart(ctx) {
   );
 }
 
-/** My answers: the chart of the last weeks, the last two weeks as a list below it.
+/** My answers: the chart of the last weeks (its code loads only when there is something to draw),
+ * the last two weeks as a list below it.
  * @param {{checkins: Checkin[]} | {error: unknown}} loaded @param {string} day */
-function historyPart(loaded, day) {
+async function historyPart(loaded, day) {
   const title = h('h2', { id: 'history-title', text: t('me.history') });
   if ('error' in loaded) {
     return h('section', { 'aria-labelledby': 'history-title' }, title, h('p', { class: 'muted', text: describeError(loaded.error) }));
@@ -104,7 +105,7 @@ function historyPart(loaded, day) {
     'section',
     { 'aria-labelledby': 'history-title' },
     title,
-    loaded.checkins.length ? historyChart(loaded.checkins, day) : null,
+    loaded.checkins.length ? (await import('../history-chart.js')).historyChart(loaded.checkins, day, CHART_WEEKS) : null,
     h('h3', { text: t('me.history_list') }),
     h(
       'ul',
@@ -192,7 +193,7 @@ export async function render(root, ctx) {
     h('p', { text: t('me.privacy', { k: me.org.anonymity_threshold ?? 5 }) }),
     offline ? h('p', { class: 'muted', text: nameText(me.member.display_name) }) : namePart(ctx, me),
     h('section', {}, languagePart(ctx)),
-    historyPart(answers, todayDate),
+    await historyPart(answers, todayDate),
     reminders,
     dataPart(ctx),
   ]);

@@ -2,6 +2,7 @@
  * the typed code and two lines on how to join; nothing else is printed (no member's name). */
 
 import { listInvites, listOrgs, listTeams } from '../api.js';
+import { coordinatorStyles } from '../coordinator-styles.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { qrCode } from '../qr.js';
@@ -10,6 +11,7 @@ import { heading, loadView } from '../view.js';
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
 export async function render(root, ctx) {
+  await coordinatorStyles();
   const back = `/coordinator/teams/${ctx.params.teamId}`;
   if (!coordinatorToken()) {
     ctx.navigate('/coordinator', { replace: true });
