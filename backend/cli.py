@@ -73,7 +73,9 @@ def startup_lines() -> list[str]:
             lines.append(f"No organisation yet: `{command}` makes one.")
         team = None if settings.env == "production" else demo.find_demo_team(session=session)
         if team is not None:
-            invite = team_service.create_invite(
+            # Every start printing a new link piled invites up on the coordinator's team page:
+            # the demo team's newest invite is reused while it still has a day to run.
+            invite = team_service.reuse_or_create_invite(
                 session=session, team=team, expires_in_days=settings.invite_days
             )
             lines += [

@@ -455,9 +455,9 @@ class _Generator:
         joined = w.instant(self._ago(self.period + 7, 8))
         w.insert(
             "member",
-            ("id", "team_id", "display_name", "locale", "joined_at"),
+            ("id", "team_id", "display_name", "locale", "joined_at", "coordinator_note"),
             [
-                (mid, team_ids[team_of[n]], names[n], None, joined)
+                (mid, team_ids[team_of[n]], names[n], None, joined, "")
                 for n, mid in enumerate(member_ids)
             ],
         )

@@ -5,7 +5,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -236,7 +236,7 @@ class TestServeStartup:
         assert joined.status_code == 201
         assert joined.json()["team"]["name"] == "Stue Blå"
 
-    def test_second_start_does_not_seed_again_but_gives_a_fresh_link(
+    def test_second_start_does_not_seed_again_and_reuses_the_link(
         self, session: Session, set_now: Callable[[str], datetime], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         set_now(NOW)
@@ -246,10 +246,34 @@ class TestServeStartup:
         assert any(line.startswith("Demo data") for line in first)
         assert not any(line.startswith("Demo data") for line in second)
         assert len(session.exec(select(Organisation)).all()) == 1
-        assert len(session.exec(select(Invite)).all()) == 2
-        assert [line for line in first if "/join/" in line] != [
+        # The coordinator's team page does not fill up with one invite per start.
+        assert len(session.exec(select(Invite)).all()) == 1
+        assert [line for line in first if "/join/" in line] == [
             line for line in second if "/join/" in line
         ]
+
+    def test_a_start_gives_a_new_link_when_the_old_one_is_revoked_or_nearly_expired(
+        self, session: Session, set_now: Callable[[str], datetime], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        set_now(NOW)
+        monkeypatch.setattr(cli.settings, "demo", True)
+        link = lambda lines: next(line for line in lines if "/join/" in line)  # noqa: E731
+        first = link(cli.startup_lines())
+        invite = session.exec(select(Invite)).one()
+        invite.revoked_at = datetime.fromisoformat(NOW)
+        session.add(invite)
+        session.commit()
+        second = link(cli.startup_lines())
+        assert second != first
+        # Its last day: a link printed now would stop working before the day is over.
+        set_now(
+            (
+                datetime.fromisoformat(NOW) + timedelta(days=cli.settings.invite_days - 0.5)
+            ).isoformat()
+        )
+        third = link(cli.startup_lines())
+        assert third != second
+        assert len(session.exec(select(Invite)).all()) == 3
 
     def test_pux_demo_0_leaves_a_new_database_empty(
         self, session: Session, monkeypatch: pytest.MonkeyPatch

@@ -75,6 +75,8 @@ class ExportDevice(SQLModel):
 class MeExport(SQLModel):
     exported_at: datetime
     member: MeMember
+    # What a coordinator noted about the member (to tell two of a name apart): data about them.
+    coordinator_note: str
     team_name: str
     org_name: str
     devices: list[ExportDevice]

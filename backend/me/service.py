@@ -77,6 +77,7 @@ def export_me(*, session: Session, member: Member) -> MeExport:
     return MeExport(
         exported_at=clock.now(),
         member=MeMember.model_validate(member),
+        coordinator_note=member.coordinator_note,
         team_name=team.name,
         org_name=org.name,
         devices=[ExportDevice(created_at=token.created_at) for token in tokens],

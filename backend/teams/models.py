@@ -38,6 +38,9 @@ class Member(SQLModel, table=True):
     display_name: str | None = Field(default=None, max_length=60)
     locale: str | None = Field(default=None, max_length=8)
     joined_at: datetime = utc_field(default_factory=now)
+    # The coordinator's own words to tell members apart (two called "Louise"); shown only to the
+    # team's coordinators, and in the member's own export (it is about them).
+    coordinator_note: str = Field(default="", max_length=200)
 
 
 class MemberToken(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """Teams of an organisation, their invites and members (coordinator), and joining (anyone)."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -13,7 +13,6 @@ from backend.openapi import raises
 from backend.orgs.dependencies import OrgForCoordinator
 from backend.teams import service as team_service
 from backend.teams.dependencies import TeamForCoordinator
-from backend.teams.models import Member
 from backend.teams.schemas import (
     InviteCreate,
     InvitePreview,
@@ -21,7 +20,9 @@ from backend.teams.schemas import (
     JoinCreate,
     JoinPublic,
     MemberPublic,
+    MemberUpdate,
     TeamCreate,
+    TeamMemberPublic,
     TeamPublic,
     TeamRef,
     TeamUpdate,
@@ -92,9 +93,32 @@ def revoke_invite(session: SessionDep, team: TeamForCoordinator, code: InviteCod
     team_service.revoke_invite(session=session, team=team, code=code)
 
 
-@router.get("/teams/{team_id}/members", response_model=list[MemberPublic])
-def list_members(session: SessionDep, team: TeamForCoordinator) -> Sequence[Member]:
-    return team_service.list_members(session=session, team=team)
+@router.post("/teams/{team_id}/invites/{code}/restore")
+@raises(NotFound, Gone)
+def restore_invite(
+    session: SessionDep, team: TeamForCoordinator, code: InviteCodePath
+) -> InvitePublic:
+    """Undoes a revocation: the same code (perhaps printed on the wall) works again."""
+    invite = team_service.restore_invite(session=session, team=team, code=code)
+    return team_service.invite_public(invite)
+
+
+@router.get("/teams/{team_id}/members")
+def list_members(session: SessionDep, team: TeamForCoordinator) -> list[TeamMemberPublic]:
+    members = team_service.list_members(session=session, team=team)
+    return [team_service.team_member_public(member) for member in members]
+
+
+@router.patch("/teams/{team_id}/members/{member_id}")
+@raises(NotFound)
+def update_member(
+    session: SessionDep, team: TeamForCoordinator, member_id: PathId, body: MemberUpdate
+) -> TeamMemberPublic:
+    """The coordinator's note on a member (to tell two members of the same name apart)."""
+    member = team_service.set_member_note(
+        session=session, team=team, member_id=member_id, note=body.note
+    )
+    return team_service.team_member_public(member)
 
 
 @router.delete("/teams/{team_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -111,7 +135,10 @@ def preview_invite(session: SessionDep, request: Request, code: InviteCodePath) 
     with _invite_attempt(request):
         valid = team_service.get_valid_invite(session=session, code=code)
     return InvitePreview(
-        team_name=valid.team.name, org_name=valid.org.name, expires_at=valid.invite.expires_at
+        team_name=valid.team.name,
+        org_name=valid.org.name,
+        expires_at=valid.invite.expires_at,
+        anonymity_threshold=valid.org.anonymity_threshold,
     )
 
 

@@ -114,6 +114,8 @@ class InvitePreview(SQLModel):
     team_name: str
     org_name: str
     expires_at: datetime
+    # How many must have answered in a week before anyone sees its totals (the join screen says so).
+    anonymity_threshold: int
 
 
 class MemberPublic(SQLModel):
@@ -122,6 +124,24 @@ class MemberPublic(SQLModel):
     id: int
     display_name: str | None
     joined_at: datetime
+
+
+# The coordinator's note on a member: one line, may be empty.
+MemberNote = Annotated[
+    str, AfterValidator(one_line), AfterValidator(length(0, 200)), limits(0, 200)
+]
+
+
+class TeamMemberPublic(MemberPublic):
+    """A member in the coordinator's list: with the coordinator's own note."""
+
+    note: str
+
+
+class MemberUpdate(SQLModel):
+    model_config = {"extra": "forbid", "json_schema_extra": not_nullable()}
+
+    note: MemberNote
 
 
 class JoinCreate(SQLModel):

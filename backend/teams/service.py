@@ -17,11 +17,17 @@ from backend.teams.models import Invite, Member, MemberToken, Team
 from backend.teams.schemas import (
     InvitePublic,
     TeamCreate,
+    TeamMemberPublic,
     TeamPublic,
     TeamUpdate,
     working_days_from_db,
     working_days_to_db,
 )
+
+
+class TeamNameTaken(Conflict):
+    """Another team of the organisation has this name (case-insensitively)."""
+
 
 # Teams the caller may not reach answer 404 exactly like teams that do not exist (never 403), so
 # team ids cannot be probed across organisations or teams.
@@ -103,7 +109,7 @@ def _ensure_name_free(
     if except_team_id is not None:
         query = query.where(Team.id != except_team_id)
     if session.exec(query).first() is not None:
-        raise Conflict(f'The organisation already has a team called "{name}"')
+        raise TeamNameTaken(f'The organisation already has a team called "{name}"')
 
 
 def create_team(*, session: Session, org: Organisation, data: TeamCreate) -> Team:
@@ -172,6 +178,16 @@ def list_active_invites(*, session: Session, team: Team) -> Sequence[Invite]:
     ).all()
 
 
+def reuse_or_create_invite(
+    *, session: Session, team: Team, expires_in_days: int, at_least: timedelta = timedelta(days=1)
+) -> Invite:
+    """The team's newest working invite if it runs for `at_least` more, else a new one."""
+    for invite in list_active_invites(session=session, team=team):
+        if invite.expires_at - clock.now() >= at_least:
+            return invite
+    return create_invite(session=session, team=team, expires_in_days=expires_in_days)
+
+
 def revoke_invite(*, session: Session, team: Team, code: str) -> None:
     """Revokes the team's invite; revoking it again is harmless (idempotent)."""
     invite = session.exec(
@@ -185,6 +201,25 @@ def revoke_invite(*, session: Session, team: Team, code: str) -> None:
         invite.revoked_at = clock.now()
         session.add(invite)
         session.flush()
+
+
+def restore_invite(*, session: Session, team: Team, code: str) -> Invite:
+    """Takes back a revocation (the undo on the coordinator's page): the same code works again
+    until it expires; an expired invite stays gone (410), restoring a working one is harmless."""
+    invite = session.exec(
+        select(Invite).where(
+            Invite.team_id == team.id, Invite.code == security.normalize_invite_code(code)
+        )
+    ).first()
+    if invite is None:
+        raise NotFound("Invite not found")
+    if invite.expires_at <= clock.now():
+        raise Gone("This invite has expired; make a new one")
+    if invite.revoked_at is not None:
+        invite.revoked_at = None
+        session.add(invite)
+        session.flush()
+    return invite
 
 
 @dataclass(frozen=True)
@@ -272,8 +307,26 @@ def delete_member(*, session: Session, member: Member) -> None:
     session.flush()
 
 
-def remove_member(*, session: Session, team: Team, member_id: int) -> None:
+def _team_member_or_404(*, session: Session, team: Team, member_id: int) -> Member:
     member = session.get(Member, member_id)
     if member is None or member.team_id != team.id:
         raise NotFound("Member not found")
-    delete_member(session=session, member=member)
+    return member
+
+
+def remove_member(*, session: Session, team: Team, member_id: int) -> None:
+    delete_member(
+        session=session, member=_team_member_or_404(session=session, team=team, member_id=member_id)
+    )
+
+
+def team_member_public(member: Member) -> TeamMemberPublic:
+    return TeamMemberPublic.model_validate(member, update={"note": member.coordinator_note})
+
+
+def set_member_note(*, session: Session, team: Team, member_id: int, note: str) -> Member:
+    member = _team_member_or_404(session=session, team=team, member_id=member_id)
+    member.coordinator_note = note
+    session.add(member)
+    session.flush()
+    return member

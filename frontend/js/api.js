@@ -50,13 +50,13 @@ export class NetworkError extends Error {}
  * @property {number[]} [working_days]  the team's ISO weekdays
  * @property {{work_date: string, holiday: string}[]} [coming_holidays]  days off in the month after today
  */
-/** @typedef {{id: number, display_name: string | null, locale?: string | null, joined_at: string}} MemberInfo */
+/** @typedef {{id: number, display_name: string | null, locale?: string | null, joined_at: string, note?: string}} MemberInfo */
 /** @typedef {{id: number, name: string}} TeamRef */
 /**
  * @typedef {{member: MemberInfo, team: TeamRef & {working_days: number[]} & Record<string, unknown>,
- *            org: {timezone: string} & Record<string, unknown>}} Me
+ *            org: {timezone: string, anonymity_threshold?: number} & Record<string, unknown>}} Me
  */
-/** @typedef {{team_name: string, org_name: string, expires_at: string}} InvitePreview */
+/** @typedef {{team_name: string, org_name: string, expires_at: string, anonymity_threshold?: number}} InvitePreview */
 /** @typedef {{code: string, join_url: string, expires_at: string}} Invite */
 /** @typedef {{id: number, name: string}} Org */
 /** @typedef {{id: number, name: string, org_id?: number, reminder_time?: string, working_days?: number[]}} Team */
@@ -78,6 +78,48 @@ export class NetworkError extends Error {}
 /** @typedef {{endpoint: string, expirationTime: number | null, keys: {p256dh: string, auth: string}}} PushSubscriptionBody */
 /** @typedef {{devices: number, delivered: number, removed: number, failed: number, problems: string[]}} TestResult */
 /** @typedef {{url: string, webcal_url: string}} CalendarUrl */
+
+// The team board: the PUX method's situations, solutions and follow-ups (pux.js has its rules).
+/** @typedef {'P' | 'U' | 'X'} Perspective */
+/** @typedef {'proposed' | 'trial' | 'adopted' | 'dropped'} SolutionStatus */
+/** @typedef {'open' | 'handled' | 'parked'} SituationStatus */
+/**
+ * @typedef {Object} Situation
+ * @property {number} id
+ * @property {number} team_id
+ * @property {string} title
+ * @property {string} when
+ * @property {string} description
+ * @property {SituationStatus} status
+ */
+/**
+ * @typedef {Object} Solution
+ * @property {number} id
+ * @property {number} team_id
+ * @property {number | null} situation_id
+ * @property {Perspective} perspective
+ * @property {string} title
+ * @property {string} details
+ * @property {SolutionStatus} status
+ * @property {string | null} review_date
+ * @property {{from_status: SolutionStatus | null, to_status: SolutionStatus, changed_at: string}[]} history
+ */
+/** @typedef {'less' | 'same' | 'more'} Effect */
+/**
+ * @typedef {Object} EvaluationBody
+ * @property {string} client_id
+ * @property {Effect | null} more_calm
+ * @property {Effect | null} better_flow
+ * @property {Effect | null} could_relax
+ * @property {Effect | null} not_all_at_once
+ * @property {string} negative_consequences
+ * @property {'keep' | 'adjust' | 'drop'} decision
+ * @property {string} meeting_date
+ * @property {string} [title]
+ * @property {string} [details]
+ * @property {string | null} [review_date]
+ */
+/** @typedef {{team_id: number, situations: Situation[], solutions: Solution[]}} TeamBoard */
 
 /**
  * @param {string} path
@@ -188,7 +230,7 @@ export const listTeams = (orgId) => request(`/orgs/${orgId}/teams`, { token: coo
 /** @param {number} orgId @param {string} name @returns {Promise<Team>} */
 export const createTeam = (orgId, name) =>
   request(`/orgs/${orgId}/teams`, { method: 'POST', body: { name }, token: coordinator() });
-/** @param {number} teamId @param {{reminder_time?: string, working_days?: number[]}} changes @returns {Promise<Team>} */
+/** @param {number} teamId @param {{name?: string, reminder_time?: string, working_days?: number[]}} changes @returns {Promise<Team>} */
 export const patchTeam = (teamId, changes) =>
   request(`/teams/${teamId}`, { method: 'PATCH', body: changes, token: coordinator() });
 /** @param {number} teamId @returns {Promise<Invite[]>} */
@@ -201,6 +243,41 @@ export const revokeInvite = (teamId, code) =>
   request(`/teams/${teamId}/invites/${encodeURIComponent(code)}`, { method: 'DELETE', token: coordinator() });
 /** @param {number} teamId @returns {Promise<MemberInfo[]>} */
 export const listMembers = (teamId) => request(`/teams/${teamId}/members`, { token: coordinator() });
+/** @param {number} teamId @param {string} code  takes back a revocation (the undo of revokeInvite) @returns {Promise<Invite>} */
+export const restoreInvite = (teamId, code) =>
+  request(`/teams/${teamId}/invites/${encodeURIComponent(code)}/restore`, { method: 'POST', token: coordinator() });
+/** @param {number} teamId @param {number} memberId */
+export const removeMember = (teamId, memberId) =>
+  request(`/teams/${teamId}/members/${memberId}`, { method: 'DELETE', token: coordinator() });
+/** The coordinator's own note on a member (to tell two with one name apart).
+ * @param {number} teamId @param {number} memberId @param {string} note @returns {Promise<MemberInfo>} */
+export const setMemberNote = (teamId, memberId, note) =>
+  request(`/teams/${teamId}/members/${memberId}`, { method: 'PATCH', body: { note }, token: coordinator() });
+
+// Team board (a member of the team, or a coordinator)
+/** @param {number} team @returns {Promise<Situation[]>} */
+export const listSituations = (team) => request(`/teams/${team}/situations`, { token: member() });
+/** @param {number} team @returns {Promise<Solution[]>} */
+export const listSolutions = (team) => request(`/teams/${team}/solutions`, { token: member() });
+/** @param {number} team @param {{title: string, when?: string, description?: string}} body @returns {Promise<Situation>} */
+export const createSituation = (team, body) =>
+  request(`/teams/${team}/situations`, { method: 'POST', body, token: member() });
+/** @param {number} id @param {Partial<Situation>} changes @returns {Promise<Situation>} */
+export const updateSituation = (id, changes) =>
+  request(`/situations/${id}`, { method: 'PATCH', body: changes, token: member() });
+/**
+ * @param {number} team
+ * @param {{perspective: Perspective, title: string, details?: string, situation_id?: number | null,
+ *          status?: 'proposed' | 'trial', review_date?: string | null}} body
+ * @returns {Promise<Solution>}
+ */
+export const createSolution = (team, body) =>
+  request(`/teams/${team}/solutions`, { method: 'POST', body, token: member() });
+/** @param {number} id @param {Partial<Solution>} changes @returns {Promise<Solution>} */
+export const updateSolution = (id, changes) =>
+  request(`/solutions/${id}`, { method: 'PATCH', body: changes, token: member() });
+/** The path an evaluation is posted to (sent through the outbox, which uses `request`). @param {number} solutionId */
+export const evaluationsPath = (solutionId) => `/solutions/${solutionId}/evaluations`;
 
 // Insights: every figure is a sum of shown team × week cells (the shapes: insights.js).
 /** `?from=…` for a range (the server snaps it to whole closed weeks). @param {string | undefined} from */

@@ -86,14 +86,14 @@ export function valueOf(form, name) {
   return el ? el.value.trim() : '';
 }
 
-/** A status as a badge: the word, never colour alone. @param {import('./pux.js').SolutionStatus} status */
+/** A status as a badge: the word, never colour alone. @param {import('./api.js').SolutionStatus} status */
 export function statusBadge(status) {
   return h('span', { class: `state-badge state-${status}`, text: t(STATUS_LABELS[status]) });
 }
 
 /**
  * When the team meets to follow up; once the date has come, it says so (holding on to the method).
- * @param {import('./pux.js').Solution} solution @param {string} day the organisation's today
+ * @param {import('./api.js').Solution} solution @param {string} day the organisation's today
  * @param {'p' | 'span'} [tag]
  */
 export function reviewNote(solution, day, tag = 'p') {

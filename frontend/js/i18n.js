@@ -61,6 +61,9 @@ export function addDays(iso, days) {
   return new Date(utcDate(iso).getTime() + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The Monday of an ISO date's week. @param {string} iso */
+export const mondayOf = (iso) => addDays(iso, -((utcDate(iso).getUTCDay() + 6) % 7));
+
 /**
  * @param {string} iso
  * @param {'long' | 'short'} weekday

@@ -8,6 +8,7 @@ import { CHECKIN_SENT, createOutbox } from './outbox.js';
 import { createRouter } from './router.js';
 import { routes } from './routes.js';
 import { loadSession, memberToken } from './session.js';
+import { RECONNECTED } from './view.js';
 
 const INFO_MS = 8000;
 
@@ -25,16 +26,47 @@ function byId(id) {
   return el;
 }
 
-/** @param {HTMLElement} region @returns {import('./router.js').Context['announce']} */
-function makeAnnouncer(region) {
+/**
+ * The one message area of every screen: a live region in the page's flow at the bottom of the
+ * window (index.html), so it never lies over a control; it is emptied on every navigation.
+ * Errors are announced assertively and stay until the next navigation or message; other messages
+ * go after INFO_MS. The same words twice are announced twice (a second "Tak — gemt").
+ * @param {HTMLElement} region
+ */
+function makeMessages(region) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
-  return (message, kind = 'info') => {
+  // The control last used: a button disabled while it works has lost focus by the time its
+  // message comes, and it is the one to keep in sight.
+  /** @type {Element | null} */
+  let lastUsed = null;
+  document.addEventListener('focusin', (event) => { lastUsed = /** @type {Element} */ (event.target); });
+  let shown = 0;
+  const clear = () => {
     clearTimeout(timer);
-    region.dataset.kind = kind;
-    region.textContent = message;
-    if (kind === 'info') timer = setTimeout(() => { region.textContent = ''; }, INFO_MS);
+    shown += 1;
+    region.textContent = '';
+    delete region.dataset.kind;
   };
+  /** @type {import('./router.js').Context['announce']} */
+  const announce = (message, kind = 'info') => {
+    const same = region.textContent === message;
+    clear();
+    const mine = shown;
+    const show = () => {
+      if (mine !== shown) return;
+      region.dataset.kind = kind;
+      region.setAttribute('aria-live', kind === 'error' ? 'assertive' : 'polite');
+      region.textContent = message;
+      // The area takes its room from the scrolling page: the control just used stays in sight.
+      const used = document.activeElement && document.activeElement !== document.body ? document.activeElement : lastUsed;
+      if (used?.isConnected) used.scrollIntoView({ block: 'nearest' });
+      if (kind === 'info') timer = setTimeout(() => { if (mine === shown) clear(); }, INFO_MS);
+    };
+    if (same) setTimeout(show, 50);
+    else show();
+  };
+  return { announce, clear };
 }
 
 /**
@@ -96,7 +128,8 @@ async function registerServiceWorker(offerUpdate) {
 async function start() {
   const main = byId('main');
   const nav = byId('nav');
-  const announce = makeAnnouncer(byId('status'));
+  const messages = makeMessages(byId('status'));
+  const { announce } = messages;
   const updateBar = byId('update');
 
   // Start-up reads run side by side: the first screen waits for the slowest, not for their sum.
@@ -143,6 +176,7 @@ async function start() {
     query: new URLSearchParams(),
     navigate: (path, options) => router.navigate(path, options),
     announce,
+    clearMessage: messages.clear,
     outbox,
     refresh: () => {
       translateDom(document);
@@ -170,6 +204,9 @@ async function start() {
     routes,
     show: async (match, path) => {
       const mine = ++sequence;
+      // Synchronously, before the first await: a message announced right after navigate() is
+      // for the new screen and stays.
+      messages.clear();
       if (match?.route.member && !memberToken()) {
         router.navigate('/join', { replace: true });
         return;
@@ -194,7 +231,13 @@ async function start() {
     },
   });
 
-  window.addEventListener('online', () => void outbox.flush(true));
+  // Back online: once the outbox has sent what waited, the screens' offline notices go.
+  window.addEventListener('online', async () => {
+    await outbox.flush(true);
+    if (!navigator.onLine || outbox.items().some((item) => item.state === 'queued' || item.state === 'sending')) return;
+    for (const notice of document.querySelectorAll('[data-offline]')) notice.remove();
+    document.dispatchEvent(new CustomEvent(RECONNECTED));
+  });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void outbox.flush(true);
   });

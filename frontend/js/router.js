@@ -6,7 +6,9 @@
  * @property {Record<string, string>} params      path parameters, e.g. {code} for /join/:code
  * @property {URLSearchParams} query
  * @property {(path: string, options?: {replace?: boolean}) => void} navigate
- * @property {(message: string, kind?: 'info' | 'error') => void} announce   writes to the role=status region
+ * @property {(message: string, kind?: 'info' | 'error') => void} announce   writes to the screen's one
+ *   message area (a live region); a navigation empties it, so announce after navigate() for the next screen
+ * @property {() => void} clearMessage   empties it (a step of the same screen, e.g. the guided flow)
  * @property {import('./outbox.js').Outbox} outbox
  * @property {() => void} refresh    re-renders the current route (e.g. after a language change)
  */

@@ -14,4 +14,5 @@ export const routes = [
   { path: '/join/:code', view: () => import('./views/join.js'), title: 'join.title' },
   { path: '/coordinator', view: () => import('./views/coordinator.js'), title: 'coord.title' },
   { path: '/coordinator/teams/:teamId', view: () => import('./views/coordinator.js'), title: 'coord.title' },
+  { path: '/coordinator/teams/:teamId/poster/:code', view: () => import('./views/poster.js'), title: 'poster.title' },
 ];

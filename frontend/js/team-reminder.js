@@ -23,7 +23,7 @@ export function teamReminderSection(team, ctx) {
       Object.assign(team, saved);
       ctx.announce(t('coord.reminder_saved'));
     } catch (error) {
-      ctx.announce(describeError(error), 'error');
+      ctx.announce(describeError(error, 'coordinator'), 'error');
     } finally {
       save.disabled = false;
     }

@@ -120,3 +120,77 @@ class TestMyData:
         assert (
             session.exec(select(CheckIn).where(CheckIn.work_date == date(2026, 11, 25))).all() == []
         )
+
+
+class TestMyName:
+    def test_change_my_name_and_remove_it(self, page: Page, session: Session) -> None:
+        joined = make_member(session, display_name="Mette")
+        sign_in(page, joined.token, "/me")
+        expect(page.get_by_text("Din koordinator kender dig som Mette.")).to_be_visible()
+        # What is true: the coordinator sees the name and that you joined; no one your answers.
+        expect(page.get_by_text("Ingen kan se dine svar")).to_be_visible()
+        expect(page.get_by_text("mindst 5 har svaret")).to_be_visible()
+
+        page.get_by_role("textbox", name="Navn (frivilligt)").fill("Mette Hansen")
+        page.get_by_role("button", name="Gem navnet").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Din koordinator kender dig nu som Mette Hansen."
+        )
+        expect(page.get_by_text("Din koordinator kender dig som Mette Hansen.")).to_be_visible()
+        member = _member(session, joined.member.id)
+        assert member is not None and member.display_name == "Mette Hansen"
+
+        page.get_by_role("textbox", name="Navn (frivilligt)").fill("")
+        page.get_by_role("button", name="Gem navnet").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Navnet er fjernet. Din koordinator ser dig nu som »Uden navn«."
+        )
+        member = _member(session, joined.member.id)
+        assert member is not None and member.display_name is None
+
+
+class TestMyChart:
+    def test_my_weeks_as_a_chart_with_the_list_below_and_only_my_answers(
+        self, page: Page, session: Session
+    ) -> None:
+        team = make_team(session)
+        joined = make_member(session, team)
+        colleague = make_member(session, team)
+        mine = {
+            "2026-11-16": {"calm": 2, "flow": 3, "workload": 5},
+            "2026-11-18": {"calm": 4, "flow": 3, "workload": 4},
+            "2026-11-24": {"calm": 5, "flow": 4, "workload": 2},
+        }
+        # Earlier days than the check-in window takes: stored as they were sent then.
+        for member, days in (
+            (joined, mine),
+            (colleague, {"2026-11-24": dict.fromkeys(("calm", "flow", "workload"), 1)}),
+        ):
+            for day, ratings in days.items():
+                session.add(
+                    CheckIn(
+                        member_id=member.member.id,
+                        team_id=team.id,
+                        work_date=date.fromisoformat(day),
+                        **ratings,
+                    )
+                )
+        session.commit()
+        sign_in(page, joined.token, "/me")
+
+        table = page.get_by_role("table", name="Dine gennemsnit uge for uge (1–5)")
+        expect(table.get_by_role("row")).to_have_count(9)  # a header and eight weeks
+        # Week 47 (16–22 Nov): the mean of my two answers; week 48: mine only, not my colleague's.
+        expect(table.get_by_role("row", name="uge 47")).to_have_text("uge 473,03,04,5")
+        expect(table.get_by_role("row", name="uge 48")).to_have_text("uge 485,04,02,0")
+        expect(table.get_by_role("row", name="uge 46")).to_have_text("uge 46–––")
+        chart = page.locator("svg.me-chart")
+        expect(chart).to_be_visible()
+        expect(chart.locator(".series-calm circle")).to_have_count(2)
+        legend = page.locator(".chart-legend li")
+        expect(legend).to_have_text(["Ro", "Flow", "Arbejdspres (lavt er godt)"])
+        history = page.locator(".history")
+        chart_box, list_box = chart.bounding_box(), history.bounding_box()
+        assert chart_box is not None and list_box is not None
+        assert chart_box["y"] + chart_box["height"] <= list_box["y"]  # the list below the chart
+        expect(history.locator("li")).to_have_count(3)  # the last two weeks

@@ -129,7 +129,7 @@ class TestOffline:
         page.reload()
         expect(page.get_by_role("heading", level=1)).to_have_text("I går, onsdag 25. november")
         expect(page.get_by_text("Du er offline.")).to_be_visible()
-        _rate_and_send(page, {"Ro": "Roligt", "Flow": "Meget god flow", "Arbejdspres": "Lavt"})
+        _rate_and_send(page, {"Ro": "Roligt", "Flow": "Meget godt flow", "Arbejdspres": "Lavt"})
 
         expect(page.get_by_role("status")).to_have_text(
             "Du er offline — sendes, når du er online igen"

@@ -133,7 +133,7 @@ class TestGuidedFlowToFollowUp:
         _no_serious_violations(page)
         for effect in ("Ro i situationen", "Flow i situationen"):
             page.get_by_role("radiogroup", name=effect).get_by_role("radio", name="Mere").click()
-        page.get_by_role("radiogroup", name="At undgå at have det hele på én gang").get_by_role(
+        page.get_by_role("radiogroup", name="Mulighed for at tage én ting ad gangen").get_by_role(
             "radio", name="Som før"
         ).click()
         page.get_by_label("Negative følger").fill("  Ingen  ")
@@ -226,7 +226,16 @@ class TestSolutionsScreen:
         expect(actions.get_by_role("button")).to_have_text(
             ["Fasthold", "Tilbage til forslag", "Drop"]
         )
+        # Dropping takes the solution off every member's Tjek ind: the screen asks first.
         actions.get_by_role("button", name="Drop").click()
+        dialog = page.get_by_role("dialog", name="Vil I droppe »Sang ved puslebordet«?")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="Fortryd").click()
+        expect(dialog).to_be_hidden()
+        expect(actions.get_by_role("button", name="Drop")).to_be_focused()
+        assert _solutions(session)["Sang ved puslebordet"].status == "trial"
+        actions.get_by_role("button", name="Drop").click()
+        page.get_by_role("button", name="Ja, drop den").click()
         expect(page.get_by_role("status")).to_have_text("Sang ved puslebordet: Droppet")
         expect(actions.get_by_role("button")).to_have_text(["Foreslå igen"])
         expect(page.get_by_text("Tid til opfølgning")).to_have_count(0)

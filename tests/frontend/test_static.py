@@ -113,7 +113,7 @@ class TestTranslations:
             "Arbejdspres",
         )
         assert (da["rating.calm.1"], da["rating.calm.5"]) == ("Meget uroligt", "Meget roligt")
-        assert (da["rating.flow.1"], da["rating.flow.5"]) == ("Meget hakkende", "Meget god flow")
+        assert (da["rating.flow.1"], da["rating.flow.5"]) == ("Meget hakkende", "Meget godt flow")
         assert (da["rating.workload.1"], da["rating.workload.5"]) == ("Meget lavt", "Meget højt")
         assert (da["today.saved"], da["today.send"]) == ("Tak — gemt", "Send")
         assert da["today.queued"] == "Du er offline — sendes, når du er online igen"

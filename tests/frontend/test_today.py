@@ -33,7 +33,7 @@ class TestToday:
                 "radio", name="Meget roligt", exact=True
             ),
             page.get_by_role("radiogroup", name="Flow", exact=True).get_by_role(
-                "radio", name="God flow", exact=True
+                "radio", name="Godt flow", exact=True
             ),
             page.get_by_role("radiogroup", name="Arbejdspres", exact=True).get_by_role(
                 "radio", name="Meget højt"
@@ -60,7 +60,7 @@ class TestToday:
         sign_in(page, make_member(session).token)
         ends = {
             "Ro": ("Meget uroligt", "Meget roligt"),
-            "Flow": ("Meget hakkende", "Meget god flow"),
+            "Flow": ("Meget hakkende", "Meget godt flow"),
             "Arbejdspres": ("Meget lavt", "Meget højt"),
         }
         for group, (low, high) in ends.items():
@@ -92,7 +92,7 @@ class TestToday:
             "radio", name="Roligt", exact=True
         ).click()
         page.get_by_role("radiogroup", name="Flow", exact=True).get_by_role(
-            "radio", name="Både og", exact=True
+            "radio", name="Både-og", exact=True
         ).click()
         page.get_by_role("radiogroup", name="Arbejdspres", exact=True).get_by_role(
             "radio", name="Middel"

@@ -110,7 +110,7 @@ class TestCreateTeam:
             f"{API}/orgs/{org.id}/teams", headers=coordinator.headers, json={"name": "stue blå"}
         )
         assert response.status_code == 409
-        assert response.json()["error"] == "Conflict"
+        assert response.json()["error"] == "TeamNameTaken"
         assert _count(session, Team) == 1
 
     def test_same_name_in_another_org_is_fine(self, client: TestClient, session: Session) -> None:
@@ -424,6 +424,140 @@ class TestRevokeInvite:
         assert session.exec(select(Invite)).one().revoked_at is None
 
 
+class TestRestoreInvite:
+    def test_undoes_a_revocation_so_the_same_code_joins_again(
+        self, client: TestClient, session: Session
+    ) -> None:
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        team = make_team(session, org)
+        invite = make_invite(session, team)
+        url = f"{API}/teams/{team.id}/invites/{invite.code}"
+        assert client.delete(url, headers=coordinator.headers).status_code == 204
+        response = client.post(f"{url}/restore", headers=coordinator.headers)
+        assert response.status_code == 200
+        assert response.json()["code"] == invite.code
+        session.expire_all()
+        assert session.exec(select(Invite)).one().revoked_at is None
+        # The poster on the wall works again, and the invite is back in the coordinator's list.
+        assert client.post(f"{API}/join", json={"code": invite.code}).status_code == 201
+        listed = client.get(f"{API}/teams/{team.id}/invites", headers=coordinator.headers)
+        assert [i["code"] for i in listed.json()] == [invite.code]
+        # Restoring a working invite is harmless.
+        assert client.post(f"{url}/restore", headers=coordinator.headers).status_code == 200
+
+    def test_an_expired_invite_stays_gone(
+        self, client: TestClient, session: Session, set_now: object
+    ) -> None:
+        now = set_now(NOW)  # type: ignore[operator]
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        team = make_team(session, org)
+        invite = make_invite(session, team)
+        url = f"{API}/teams/{team.id}/invites/{invite.code}"
+        assert client.delete(url, headers=coordinator.headers).status_code == 204
+        set_now((now + timedelta(days=settings.invite_days + 1)).isoformat())  # type: ignore[operator]
+        response = client.post(f"{url}/restore", headers=coordinator.headers)
+        assert response.status_code == 410
+        assert response.json()["error"] == "Gone"
+        session.expire_all()
+        assert session.exec(select(Invite)).one().revoked_at is not None
+
+    def test_refused_callers_restore_nothing(self, client: TestClient, session: Session) -> None:
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        team = make_team(session, org)
+        invite = make_invite(session, team)
+        other_team = make_team(session, org, name="Stue Grøn")
+        member = make_member(session, team)
+        outsider = make_coordinator(session, make_org(session, name="Andet sted"))
+        url = f"{API}/teams/{team.id}/invites/{invite.code}"
+        assert client.delete(url, headers=coordinator.headers).status_code == 204
+        assert client.post(f"{url}/restore").status_code == 401
+        assert client.post(f"{url}/restore", headers=member.headers).status_code == 401
+        assert client.post(f"{url}/restore", headers=outsider.headers).status_code == 404
+        # The code of another team is not found through this team.
+        wrong = f"{API}/teams/{other_team.id}/invites/{invite.code}/restore"
+        assert client.post(wrong, headers=coordinator.headers).status_code == 404
+        unknown = f"{API}/teams/{team.id}/invites/AAAA-AAAA-AAAA/restore"
+        assert client.post(unknown, headers=coordinator.headers).status_code == 404
+        session.expire_all()
+        assert session.exec(select(Invite)).one().revoked_at is not None
+
+
+class TestMemberNote:
+    def test_the_coordinator_notes_who_is_who(self, client: TestClient, session: Session) -> None:
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        team = make_team(session, org)
+        first = make_member(session, team, display_name="Louise")
+        second = make_member(session, team, display_name="Louise")
+        url = f"{API}/teams/{team.id}/members/{second.member.id}"
+        response = client.patch(
+            url, json={"note": "  Louise  P., morgenholdet "}, headers=coordinator.headers
+        )
+        assert response.status_code == 200
+        assert response.json()["note"] == "Louise P., morgenholdet"
+        listed = client.get(f"{API}/teams/{team.id}/members", headers=coordinator.headers).json()
+        assert [(m["id"], m["note"]) for m in listed] == [
+            (first.member.id, ""),
+            (second.member.id, "Louise P., morgenholdet"),
+        ]
+        # An empty note removes it.
+        assert (
+            client.patch(url, json={"note": ""}, headers=coordinator.headers).json()["note"] == ""
+        )
+
+    def test_the_member_sees_the_note_in_their_own_export(
+        self, client: TestClient, session: Session
+    ) -> None:
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        team = make_team(session, org)
+        joined = make_member(session, team, display_name="Louise")
+        url = f"{API}/teams/{team.id}/members/{joined.member.id}"
+        client.patch(url, json={"note": "Morgenholdet"}, headers=coordinator.headers)
+        exported = client.get(f"{API}/me/export", headers=joined.headers).json()
+        assert exported["coordinator_note"] == "Morgenholdet"
+        # Not in the member's profile: it is the coordinator's working note.
+        assert "note" not in client.get(f"{API}/me", headers=joined.headers).json()["member"]
+
+    def test_bad_notes_are_422(self, client: TestClient, session: Session) -> None:
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        team = make_team(session, org)
+        joined = make_member(session, team)
+        url = f"{API}/teams/{team.id}/members/{joined.member.id}"
+        for body in (
+            {"note": "x" * 201},
+            {"note": None},
+            {},
+            {"note": "a\u0000b"},
+            {"note": "", "x": 1},
+        ):
+            assert client.patch(url, json=body, headers=coordinator.headers).status_code == 422
+        session.expire_all()
+        assert session.get(Member, joined.member.id).coordinator_note == ""  # type: ignore[union-attr]
+
+    def test_refused_callers_change_nothing(self, client: TestClient, session: Session) -> None:
+        org = make_org(session)
+        coordinator = make_coordinator(session, org)
+        team = make_team(session, org)
+        joined = make_member(session, team)
+        elsewhere = make_member(session, make_team(session, org, name="Stue Grøn"))
+        outsider = make_coordinator(session, make_org(session, name="Andet sted"))
+        url = f"{API}/teams/{team.id}/members/{joined.member.id}"
+        body = {"note": "Noget"}
+        assert client.patch(url, json=body).status_code == 401
+        assert client.patch(url, json=body, headers=joined.headers).status_code == 401
+        assert client.patch(url, json=body, headers=outsider.headers).status_code == 404
+        # A member of another team is not found through this team.
+        wrong = f"{API}/teams/{team.id}/members/{elsewhere.member.id}"
+        assert client.patch(wrong, json=body, headers=coordinator.headers).status_code == 404
+        session.expire_all()
+        assert {m.coordinator_note for m in session.exec(select(Member)).all()} == {""}
+
+
 class TestListMembers:
     def test_lists_names_and_join_dates_only(
         self, client: TestClient, session: Session, set_now: object
@@ -450,7 +584,7 @@ class TestListMembers:
             (anonymous.member.id, None),
         ]
         # Never ratings, never whether someone checked in.
-        assert all(set(m) == {"id", "display_name", "joined_at"} for m in body)
+        assert all(set(m) == {"id", "display_name", "joined_at", "note"} for m in body)
         assert body[0]["joined_at"].startswith("2026-11-26T07:00:00")
 
     def test_refused_callers(self, client: TestClient, session: Session) -> None:
@@ -527,7 +661,8 @@ class TestPreviewInvite:
         assert response.status_code == 200
         body = response.json()
         assert (body["team_name"], body["org_name"]) == ("Stue Blå", "Børnehuset Solsikken")
-        assert set(body) == {"team_name", "org_name", "expires_at"}
+        assert set(body) == {"team_name", "org_name", "expires_at", "anonymity_threshold"}
+        assert body["anonymity_threshold"] == 5
 
     def test_code_is_accepted_in_any_case_with_spaces(
         self, client: TestClient, session: Session

@@ -129,7 +129,7 @@ async function renderOrg(root, ctx, org, teams, named) {
         save(blob, name);
         ctx.announce(t('dashboard.exported'));
       } catch (error) {
-        ctx.announce(describeError(error), 'error');
+        ctx.announce(describeError(error, 'coordinator'), 'error');
       } finally {
         button.disabled = false;
       }
@@ -145,7 +145,7 @@ async function renderOrg(root, ctx, org, teams, named) {
     try {
       trends = await trendsFor(weeks);
     } catch (error) {
-      figures.replaceChildren(h('p', { class: 'notice', role: 'alert', text: describeError(error) }));
+      figures.replaceChildren(h('p', { class: 'notice', role: 'alert', text: describeError(error, 'coordinator') }));
       return;
     } finally {
       figures.setAttribute('aria-busy', 'false');
@@ -241,7 +241,7 @@ export function dashboardSection(orgs, ctx) {
       try {
         await renderOrg(root, ctx, org, teams, withTeams.length > 1);
       } catch (error) {
-        root.append(h('p', { class: 'notice', role: 'alert', text: describeError(error) }));
+        root.append(h('p', { class: 'notice', role: 'alert', text: describeError(error, 'coordinator') }));
       }
     }
   })();

@@ -2,14 +2,14 @@
  * solution due for review its before/after, use and the Opfølgning questions to tick together,
  * then the comments the team shared. A 10-minute meeting has its agenda and its evidence. */
 
-import { ApiError, getTeamSummary } from '../api.js';
+import { getTeamSummary } from '../api.js';
+import { loadMe, orgToday } from '../copies.js';
 import { insightStyles } from '../charts.js';
 import { h } from '../dom.js';
 import { addDays, formatDate, t, weekLabel } from '../i18n.js';
 import { effectBlock, sharedComments, tooSmall } from '../insights.js';
 import { describeError } from '../messages.js';
-import { teamId, today } from '../pux.js';
-import { forgetMember } from '../session.js';
+import { loadView } from '../view.js';
 
 /** @typedef {import('../insights.js').SolutionEffect} SolutionEffect */
 
@@ -54,22 +54,16 @@ function questions(s) {
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
 export async function render(root, ctx) {
-  /** @type {import('../insights.js').TeamSummary} */
-  let summary;
-  /** @type {string} */
-  let day;
-  try {
-    const team = await teamId();
-    [summary, day] = await Promise.all([getTeamSummary(team), today(), insightStyles()]);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      await forgetMember();
-      ctx.navigate('/join', { replace: true });
-      return;
-    }
-    root.append(h('h1', { tabindex: '-1', text: t('print.title') }), h('p', { class: 'notice', role: 'alert', text: describeError(error) }));
-    return;
-  }
+  const loaded = await loadView(root, ctx, {
+    title: t('print.title'),
+    load: async () => {
+      const team = (await loadMe()).value.team.id;
+      const [summary, day] = await Promise.all([getTeamSummary(team), orgToday(), insightStyles()]);
+      return { summary, day };
+    },
+  });
+  if (!loaded) return;
+  const { summary, day } = loaded;
   const due = summary.solutions
     .filter((s) => isDue(s, day))
     .sort((a, b) => (a.review_date ?? '9999').localeCompare(b.review_date ?? '9999'));

@@ -2,15 +2,16 @@
  * consequences, decision (keep, adjust, drop). Works offline: the evaluation goes through the
  * outbox with a client_id, so a retry is stored once. */
 
-import { ApiError } from '../api.js';
+import { evaluationsPath } from '../api.js';
+import { loadBoard, orgToday } from '../copies.js';
 import { h, uid } from '../dom.js';
 import { dateField, field, reviewNote, statusBadge, valueOf } from '../forms.js';
 import { addDays, t } from '../i18n.js';
-import { describeError, errorText } from '../messages.js';
-import { GUIDES, evaluationsPath, loadBoard, today } from '../pux.js';
-import { forgetMember } from '../session.js';
+import { errorText } from '../messages.js';
+import { GUIDES } from '../pux.js';
+import { heading, loadView, offlineNotice } from '../view.js';
 
-/** @typedef {import('../pux.js').Solution} Solution */
+/** @typedef {import('../api.js').Solution} Solution */
 
 const EFFECTS = [
   { name: 'more_calm', label: 'followup.effect.more_calm' },
@@ -58,31 +59,17 @@ function checked(form, name) {
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
 export async function render(root, ctx) {
-  /** @type {import('../pux.js').TeamBoard} */
-  let board;
-  /** @type {boolean} */
-  let offline;
-  try {
-    ({ board, offline } = await loadBoard());
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      await forgetMember();
-      ctx.navigate('/join', { replace: true });
-      return;
-    }
-    root.append(h('h1', { tabindex: '-1', text: t('followup.title') }), h('p', { class: 'notice', text: describeError(error) }));
-    return;
-  }
-  const notice = offline ? h('p', { class: 'notice', text: t('followup.offline_notice') }) : null;
-  const id = Number(ctx.params.id);
-  const day = await today();
+  const loaded = await loadView(root, ctx, { title: t('followup.title'), load: () => Promise.all([loadBoard(), orgToday()]) });
+  if (!loaded) return;
+  const [{ board, offline }, day] = loaded;
+  const notice = offline ? offlineNotice(t('followup.offline_notice')) : null;
   if (!ctx.params.id) {
     listView(root, board.solutions, day, notice);
     return;
   }
-  const solution = board.solutions.find((s) => s.id === id);
+  const solution = board.solutions.find((s) => s.id === Number(ctx.params.id));
   if (!solution) {
-    root.append(h('h1', { tabindex: '-1', text: t('followup.title') }), h('p', { class: 'notice', text: t('followup.not_found') }), h('a', { href: '/followup' }, t('followup.all')));
+    root.append(heading(t('followup.title')), h('p', { class: 'notice', text: t('followup.not_found') }), h('a', { href: '/followup' }, t('followup.all')));
     return;
   }
   formView(root, ctx, solution, day, notice);
@@ -99,7 +86,7 @@ function listView(root, solutions, day, notice) {
     .sort((a, b) => (a.status === b.status ? 0 : a.status === 'trial' ? -1 : 1) || (a.review_date ?? '9999').localeCompare(b.review_date ?? '9999'));
   root.append(
     h('p', { class: 'eyebrow', text: t('solutions.title') }),
-    h('h1', { tabindex: '-1', text: t('followup.title') }),
+    heading(t('followup.title')),
     h('p', { class: 'lead', text: t('followup.intro') }),
     notice ?? '',
     inUse.length
@@ -121,22 +108,9 @@ function listView(root, solutions, day, notice) {
   );
 }
 
-/**
- * @param {HTMLElement} root @param {import('../router.js').Context} ctx @param {Solution} solution
- * @param {string} day the organisation's today @param {HTMLElement | null} notice
- */
-function formView(root, ctx, solution, day, notice) {
-  const adjustFields = h(
-    'div',
-    { class: 'stack adjust' },
-    h('p', { class: 'hint', text: t('followup.adjust_intro') }),
-    field({ label: t('solutions.field.title'), name: 'title', value: solution.title, max: 120, required: true }),
-    field({ label: t('solutions.field.details'), name: 'details', value: solution.details, max: 2000, multiline: true }),
-  );
-  adjustFields.hidden = true;
-  const review = dateField({ label: t('followup.next_review'), name: 'review_date', value: addDays(day, NEXT_REVIEW_DAYS), min: day });
-  review.hidden = true;
-  const decision = h(
+/** The decision, each with what it means. */
+function decisionGroup() {
+  return h(
     'fieldset',
     { role: 'radiogroup', class: 'decisions' },
     h('legend', { text: t('followup.decision_title') }),
@@ -151,6 +125,57 @@ function formView(root, ctx, solution, day, notice) {
       );
     }),
   );
+}
+
+/**
+ * The evaluation as the form holds it, or the words for what is missing.
+ * @param {HTMLFormElement} form @param {string} day
+ * @returns {{body: import('../api.js').EvaluationBody} | {problem: string, focus?: string}}
+ */
+function evaluationFrom(form, day) {
+  const choice = /** @type {'keep' | 'adjust' | 'drop' | null} */ (checked(form, 'decision'));
+  const meetingDate = valueOf(form, 'meeting_date');
+  if (!choice) return { problem: t('followup.decision_missing'), focus: 'input[name="decision"]' };
+  if (!meetingDate || meetingDate > day) return { problem: t('followup.date_invalid'), focus: 'input[name="meeting_date"]' };
+  /** @param {string} name */
+  const effect = (name) => /** @type {import('../api.js').Effect | null} */ (checked(form, name));
+  /** @type {import('../api.js').EvaluationBody} */
+  const body = {
+    client_id: crypto.randomUUID(),
+    more_calm: effect('more_calm'),
+    better_flow: effect('better_flow'),
+    could_relax: effect('could_relax'),
+    not_all_at_once: effect('not_all_at_once'),
+    negative_consequences: valueOf(form, 'negative_consequences'),
+    decision: choice,
+    meeting_date: meetingDate,
+  };
+  if (choice === 'adjust') {
+    const title = valueOf(form, 'title');
+    if (!title) return { problem: t('solutions.title_missing'), focus: 'input[name="title"]' };
+    body.title = title;
+    body.details = valueOf(form, 'details');
+  }
+  if (choice !== 'drop') body.review_date = valueOf(form, 'review_date') || null;
+  return { body };
+}
+
+/**
+ * The follow-up form of one solution; sent through the outbox (offline too).
+ * @param {HTMLElement} root @param {import('../router.js').Context} ctx @param {Solution} solution
+ * @param {string} day the organisation's today @param {HTMLElement | null} notice
+ */
+function formView(root, ctx, solution, day, notice) {
+  const adjustFields = h(
+    'div',
+    { class: 'stack adjust' },
+    h('p', { class: 'hint', text: t('followup.adjust_intro') }),
+    field({ label: t('solutions.field.title'), name: 'title', value: solution.title, max: 120, required: true }),
+    field({ label: t('solutions.field.details'), name: 'details', value: solution.details, max: 2000, multiline: true }),
+  );
+  adjustFields.hidden = true;
+  const review = dateField({ label: t('followup.next_review'), name: 'review_date', value: addDays(day, NEXT_REVIEW_DAYS), min: day });
+  review.hidden = true;
   const sendButton = h('button', { type: 'submit', class: 'primary' }, t('followup.save'));
   const form = /** @type {HTMLFormElement} */ (
     h(
@@ -161,7 +186,7 @@ function formView(root, ctx, solution, day, notice) {
       h('p', { class: 'hint', text: t('followup.effects_intro') }),
       EFFECTS.map((e) => radios({ name: e.name, legend: t(e.label), options: LEVELS.map((l) => ({ value: l.value, label: t(l.label) })) })),
       field({ label: t('followup.negative'), name: 'negative_consequences', max: 2000, multiline: true, hint: t('followup.negative_hint') }),
-      decision,
+      decisionGroup(),
       adjustFields,
       review,
       sendButton,
@@ -174,45 +199,18 @@ function formView(root, ctx, solution, day, notice) {
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const choice = /** @type {'keep' | 'adjust' | 'drop' | null} */ (checked(form, 'decision'));
-    const meetingDate = valueOf(form, 'meeting_date');
-    if (!choice) {
-      ctx.announce(t('followup.decision_missing'), 'error');
-      /** @type {HTMLElement | null} */ (form.querySelector('input[name="decision"]'))?.focus();
+    const result = evaluationFrom(form, day);
+    if ('problem' in result) {
+      ctx.announce(result.problem, 'error');
+      if (result.focus) /** @type {HTMLElement | null} */ (form.querySelector(result.focus))?.focus();
       return;
     }
-    if (!meetingDate || meetingDate > day) {
-      ctx.announce(t('followup.date_invalid'), 'error');
-      return;
-    }
-    /** @param {string} name */
-    const effect = (name) => /** @type {import('../pux.js').Effect | null} */ (checked(form, name));
-    /** @type {import('../pux.js').EvaluationBody} */
-    const body = {
-      client_id: crypto.randomUUID(),
-      more_calm: effect('more_calm'),
-      better_flow: effect('better_flow'),
-      could_relax: effect('could_relax'),
-      not_all_at_once: effect('not_all_at_once'),
-      negative_consequences: valueOf(form, 'negative_consequences'),
-      decision: choice,
-      meeting_date: meetingDate,
-    };
-    if (choice === 'adjust') {
-      const title = valueOf(form, 'title');
-      if (!title) {
-        ctx.announce(t('solutions.title_missing'), 'error');
-        return;
-      }
-      body.title = title;
-      body.details = valueOf(form, 'details');
-    }
-    if (choice !== 'drop') body.review_date = valueOf(form, 'review_date') || null;
+    const { body } = result;
     sendButton.disabled = true;
     try {
       const item = await ctx.outbox.submitRequest({
         id: `evaluation:${body.client_id}`,
-        date: meetingDate,
+        date: body.meeting_date,
         method: 'POST',
         path: evaluationsPath(solution.id),
         title: solution.title,
@@ -222,8 +220,8 @@ function formView(root, ctx, solution, day, notice) {
         ctx.announce(errorText(item.error, item.detail), 'error');
         return;
       }
-      ctx.announce(item.state === 'sent' ? t('followup.saved') : t('followup.queued'));
       ctx.navigate('/solutions');
+      ctx.announce(item.state === 'sent' ? t('followup.saved') : t('followup.queued'));
     } finally {
       sendButton.disabled = false;
     }
@@ -231,7 +229,7 @@ function formView(root, ctx, solution, day, notice) {
 
   root.append(
     h('p', { class: 'eyebrow', text: t('followup.title') }),
-    h('h1', { tabindex: '-1' }, h('span', { class: `badge badge-${solution.perspective}`, 'aria-hidden': 'true', text: solution.perspective }), ' ', solution.title),
+    heading(h('span', { class: `badge badge-${solution.perspective}`, 'aria-hidden': 'true', text: solution.perspective }), ' ', solution.title),
     h('p', { class: 'muted' }, t(GUIDES[solution.perspective].name), ' · ', statusBadge(solution.status)),
     solution.details ? h('p', { class: 'details', text: solution.details }) : '',
     notice ?? '',

@@ -72,8 +72,8 @@ export async function render(root, ctx) {
     try {
       const joined = await join(code, name.value.trim() || null);
       await setMemberToken(joined.token);
-      ctx.announce(t('join.joined', { team: joined.team.name }));
       ctx.navigate('/', { replace: true });
+      ctx.announce(t('join.joined', { team: joined.team.name }));
     } catch (error) {
       ctx.announce(inviteProblem(error), 'error');
       button.disabled = false;
@@ -82,7 +82,7 @@ export async function render(root, ctx) {
   root.append(
     h('p', { class: 'eyebrow', text: invite.org_name }),
     h('h1', { tabindex: '-1', text: t('join.invited', { team: invite.team_name }) }),
-    h('p', { text: t('join.explain') }),
+    h('p', { text: t('join.explain', { k: invite.anonymity_threshold ?? 5 }) }),
     form,
   );
 }

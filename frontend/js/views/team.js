@@ -2,14 +2,14 @@
  * solution's before/after and use, the comments members shared with the team — and the way to
  * the printable follow-up sheet. A team too small to be shown gets an explanation, not empty charts. */
 
-import { ApiError, getTeamSummary } from '../api.js';
+import { getTeamSummary } from '../api.js';
 import { insightStyles, participation } from '../charts.js';
+import { loadMe } from '../copies.js';
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
 import { DEFAULT_RANGE, effectBlock, rangeStart, rangeSwitch, sharedComments, sinceFirstMembers, tooSmall, trendCharts } from '../insights.js';
 import { describeError } from '../messages.js';
-import { teamId } from '../pux.js';
-import { forgetMember } from '../session.js';
+import { loadView } from '../view.js';
 
 /** @typedef {import('../insights.js').TeamSummary} TeamSummary */
 
@@ -18,22 +18,16 @@ const weekRows = (summary) => summary.weeks.map((w) => ({ ...w, week: w.week_sta
 
 /** @param {HTMLElement} root @param {import('../router.js').Context} ctx */
 export async function render(root, ctx) {
-  /** @type {number} */
-  let team;
-  /** @type {TeamSummary} */
-  let summary;
-  try {
-    team = await teamId();
-    [summary] = await Promise.all([getTeamSummary(team), insightStyles()]);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      await forgetMember();
-      ctx.navigate('/join', { replace: true });
-      return;
-    }
-    root.append(h('h1', { tabindex: '-1', text: t('team.title') }), h('p', { class: 'notice', role: 'alert', text: describeError(error) }));
-    return;
-  }
+  const first = await loadView(root, ctx, {
+    title: t('team.title'),
+    load: async () => {
+      const team = (await loadMe()).value.team.id;
+      const [summary] = await Promise.all([getTeamSummary(team), insightStyles()]);
+      return { team, summary };
+    },
+  });
+  if (!first) return;
+  const { team, summary } = first;
   const closedThrough = summary.closed_through;
   /** @type {Map<number, Promise<TeamSummary>>} */
   const loaded = new Map([[DEFAULT_RANGE, Promise.resolve(summary)]]);

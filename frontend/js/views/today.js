@@ -315,7 +315,7 @@ export async function render(root, ctx) {
     h('h1', { tabindex: '-1', class: 'date-heading', text: describeWorkDate(date, data.today) }),
     h('nav', { 'aria-label': t('today.pick_date'), class: 'date-picker' }, dates, otherDay),
     offline
-      ? h('p', { class: 'notice', text: since ? t('today.offline_since_notice', { date: formatDate(since) }) : t('today.offline_notice') })
+      ? h('p', { class: 'notice', 'data-offline': '', text: since ? t('today.offline_since_notice', { date: formatDate(since) }) : t('today.offline_notice') })
       : null,
     dayOff(data.dates.find((d) => d.date === date)),
     stale ? conflict(stale, data, ctx, date) : null,
