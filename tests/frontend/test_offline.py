@@ -533,8 +533,8 @@ class TestOfflineEdit:
         page.get_by_role("link", name="I går (udfyldt)").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("I går, onsdag 25. november")
         # The form opens with the answer it is about to replace.
-        expect(_radio(page, "Ro", "Både og")).to_be_checked()
-        expect(_radio(page, "Flow", "God flow")).to_be_checked()
+        expect(_radio(page, "Ro", "Både-og")).to_be_checked()
+        expect(_radio(page, "Flow", "Godt flow")).to_be_checked()
         expect(_radio(page, "Arbejdspres", "Lavt")).to_be_checked()
         expect(_radio(page, "Garderoben i to hold", "Ja")).to_be_checked()
 
@@ -563,8 +563,8 @@ class TestOfflineEdit:
         # Offline on this phone: yesterday gets a Flow, today a first answer.
         context.set_offline(True)
         page.goto("/?date=2026-11-25")
-        expect(_radio(page, "Ro", "Både og")).to_be_checked()
-        _radio(page, "Flow", "Meget god flow").click()
+        expect(_radio(page, "Ro", "Både-og")).to_be_checked()
+        _radio(page, "Flow", "Meget godt flow").click()
         page.get_by_role("button", name="Send").click()
         expect(page.locator("#outbox")).to_contain_text("Venter på forbindelse")
         page.goto("/?date=2026-11-26")
@@ -591,7 +591,7 @@ class TestOfflineEdit:
         page.goto("/?date=2026-11-25")
         choice = page.get_by_role("group", name="Dagen har to svar")
         expect(choice.get_by_role("region", name="Dit svar")).to_contain_text(
-            "Flow: 5 – Meget god flow"
+            "Flow: 5 – Meget godt flow"
         )
         expect(choice.get_by_role("region", name="Det gemte svar")).to_contain_text(
             "Arbejdspres: 5 – Meget højt"
@@ -614,7 +614,7 @@ class TestOfflineEdit:
         url = f"{live_server}/api/v1/me/checkins/2026-11-25"
         first = httpx.put(url, json={"calm": 3}, headers=joined.headers)
         sign_in(page, joined.token, "/?date=2026-11-25")
-        expect(_radio(page, "Ro", "Både og")).to_be_checked()
+        expect(_radio(page, "Ro", "Både-og")).to_be_checked()
         # Another phone answers first, while this screen is open.
         httpx.put(
             url, json={"calm": 2}, headers={**joined.headers, "If-Match": first.json()["etag"]}

@@ -294,8 +294,8 @@ export async function render(root, ctx) {
         ctx.announce(t('today.saved'));
         markRated(date);
       } else if (item.state === 'failed') {
-        ctx.announce(errorText(item.error, item.detail), 'error');
         if (item.error === 'StaleCheckIn') ctx.refresh();
+        ctx.announce(errorText(item.error, item.detail), 'error');
       } else {
         ctx.announce(t('today.queued'));
       }
@@ -441,17 +441,19 @@ function conflict(item, data, ctx, date) {
       h('h3', { text: title }),
       answer ? h('ul', {}, answerLines(answer, data).map((line) => h('li', { text: line }))) : h('p', { text: t('today.conflict_none') }),
     );
+  // Re-render first, then announce: a navigation empties the message area, and a message
+  // announced right after it is for the new screen.
   const useMine = async () => {
     const sent = await ctx.outbox.submit(date, item.body, current ? (current.etag ?? null) : null);
+    ctx.refresh();
     if (sent.state === 'sent') ctx.announce(t('today.saved'));
     else if (sent.state === 'failed') ctx.announce(errorText(sent.error, sent.detail), 'error');
     else ctx.announce(t('today.queued'));
-    ctx.refresh();
   };
   const keepStored = async () => {
     await ctx.outbox.discard(item.id);
-    ctx.announce(t('today.conflict_kept'));
     ctx.refresh();
+    ctx.announce(t('today.conflict_kept'));
   };
   return h(
     'section',
