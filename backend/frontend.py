@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from backend import minify
 from backend.config import settings
 from backend.errors import NotFound, no_route
 
@@ -47,6 +49,28 @@ def _file(path: Path) -> FileResponse:
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": REVALIDATE})
 
 
+# Our own scripts and style sheets go out without their comments (backend/minify.py).
+MINIFIED: dict[str, Callable[[str], str]] = {".js": minify.javascript, ".css": minify.css}
+
+
+@lru_cache(maxsize=256)
+def _minified(path: Path, mtime_ns: int, size: int) -> tuple[bytes, str]:
+    """The served bytes and their ETag, computed once per version of the file."""
+    body = MINIFIED[path.suffix](path.read_text()).encode()
+    return body, f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+
+
+def _own_file(path: Path, request: Request) -> Response:
+    if path.suffix not in MINIFIED or not path.is_file():
+        return _file(path)
+    stat = path.stat()
+    body, etag = _minified(path, stat.st_mtime_ns, stat.st_size)
+    headers = {"Cache-Control": REVALIDATE, "ETag": etag}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=MEDIA_TYPES[path.suffix], headers=headers)
+
+
 _VERSION_LINE = re.compile(r"^const VERSION = '([^']*)';$", re.M)
 
 
@@ -79,7 +103,10 @@ def service_worker_source(frontend: Path) -> str:
     )
     suffix = _digest(frontend, stamp)
     source = (frontend / "sw.js").read_text()
-    return _VERSION_LINE.sub(lambda m: f"const VERSION = '{m.group(1)}+{suffix}';", source, count=1)
+    versioned = _VERSION_LINE.sub(
+        lambda m: f"const VERSION = '{m.group(1)}+{suffix}';", source, count=1
+    )
+    return minify.javascript(versioned)
 
 
 def _inside(base: Path, relative: str) -> Path:
@@ -122,11 +149,11 @@ def install_frontend(app: FastAPI) -> None:
         return _file(settings.node_modules_dir / VENDOR_FILES[name])
 
     @app.get("/{path:path}", include_in_schema=False)
-    def static(path: str, request: Request) -> FileResponse:
+    def static(path: str, request: Request) -> Response:
         if path.startswith("api/"):
             raise no_route(request)
         # A path without a file suffix is an in-app route (/join/K7QM-…, /me, /coordinator/…):
         # the client-side router renders it, so adding a screen needs no change here.
         if "." not in path.rsplit("/", 1)[-1]:
             return app_shell()
-        return _file(_inside(frontend, path))
+        return _own_file(_inside(frontend, path), request)
