@@ -60,7 +60,9 @@ function makeMessages(region) {
       region.textContent = message;
       // The area takes its room from the scrolling page: the control just used stays in sight.
       const used = document.activeElement && document.activeElement !== document.body ? document.activeElement : lastUsed;
-      if (used?.isConnected) used.scrollIntoView({ block: 'nearest' });
+      const keep = () => { if (used?.isConnected) used.scrollIntoView({ block: 'nearest' }); };
+      keep();
+      requestAnimationFrame(keep); // and again once the area's own height is laid out
       if (kind === 'info') timer = setTimeout(() => { if (mine === shown) clear(); }, INFO_MS);
     };
     if (same) setTimeout(show, 50);

@@ -287,21 +287,25 @@ export async function render(root, ctx) {
     event.preventDefault();
     const body = answer();
     sendButton.disabled = true;
+    /** @type {[string, 'info' | 'error'] | null} */
+    let message = null;
     try {
       const item = await ctx.outbox.submit(date, body, replacing);
       if (item.state === 'sent') {
         replacing = item.stored ? item.stored.etag : replacing;
-        ctx.announce(t('today.saved'));
         markRated(date);
+        message = [t('today.saved'), 'info'];
       } else if (item.state === 'failed') {
         if (item.error === 'StaleCheckIn') ctx.refresh();
-        ctx.announce(errorText(item.error, item.detail), 'error');
+        message = [errorText(item.error, item.detail), 'error'];
       } else {
-        ctx.announce(t('today.queued'));
+        message = [t('today.queued'), 'info'];
       }
     } finally {
       updateSend();
     }
+    // Last, once the screen has its new state: the message area keeps Send in sight as it is.
+    ctx.announce(...message);
   });
 
   /** @param {string} day */
