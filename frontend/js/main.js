@@ -60,9 +60,8 @@ function makeMessages(region) {
       region.textContent = message;
       // The area takes its room from the scrolling page: the control just used stays in sight.
       const used = document.activeElement && document.activeElement !== document.body ? document.activeElement : lastUsed;
-      const keep = () => { if (used?.isConnected) used.scrollIntoView({ block: 'nearest' }); };
-      keep();
-      requestAnimationFrame(keep); // and again once the area's own height is laid out
+      // (scrollIntoView lays the page out first, so the area's new height is already counted.)
+      if (used?.isConnected) used.scrollIntoView({ block: 'nearest' });
       if (kind === 'info') timer = setTimeout(() => { if (mine === shown) clear(); }, INFO_MS);
     };
     if (same) setTimeout(show, 50);

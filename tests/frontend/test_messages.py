@@ -84,8 +84,17 @@ class TestMessageArea:
         # Both are in sight: the message where it is read, the button where it was tapped.
         for box in (status.bounding_box(), send.bounding_box()):
             assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
-        # A second send is announced again (the same words are said twice).
+        # A second send is announced again (the same words are said twice): the area empties and
+        # fills anew. Wait for that, not for the text, which the first message still shows.
+        page.evaluate(
+            """() => { const area = document.getElementById('status');
+              window.reannounced = new Promise((resolve) => { let emptied = false;
+                new MutationObserver(() => { emptied ||= area.textContent === '';
+                  if (emptied && area.textContent !== '') resolve(true); })
+                  .observe(area, { childList: true, characterData: true, subtree: true }); }); }"""
+        )
         send.click()
+        assert page.evaluate("window.reannounced")
         expect(status).to_have_text("Tak — gemt")
         assert not _overlap(status.bounding_box(), send.bounding_box())
 
