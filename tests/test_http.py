@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from backend import http
 from backend.http import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_JSON_VALUES, client_address
 from backend.main import create_app
 from tests.factories import make_member
@@ -318,8 +319,9 @@ class TestBodyLimits:
         ],
     )
     def test_a_maximal_body_costs_milliseconds_and_says_what_is_wrong(
-        self, client: TestClient, session: Any, body: bytes
+        self, client: TestClient, session: Any, body: bytes, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        monkeypatch.setattr(http, "PACED_REFUSAL_SECONDS", 0)  # the pause is the next test's
         assert len(body) <= MAX_BODY_BYTES
         member = make_member(session)
         for url, method in (("/api/v1/join", "POST"), ("/api/v1/me/checkins/2026-11-26", "PUT")):
@@ -337,6 +339,45 @@ class TestBodyLimits:
             assert str(MAX_JSON_VALUES) in detail or str(MAX_JSON_DEPTH) in detail
             # The test client's own work is included; the server's share is a fraction of it.
             assert cpu_ms < 60, f"{url}: {cpu_ms:.1f} ms of CPU"
+
+    def test_a_maximal_body_is_refused_after_a_pause_that_holds_up_no_one_else(
+        self, engine: Any, session: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A client sending such bodies back to back gets one answer a second per connection.
+        monkeypatch.setattr(http, "PACED_REFUSAL_SECONDS", 0.5)
+        member = make_member(session)
+        body = b"[" + b"0," * 20000 + b"0]"
+        with live(create_app()) as port, httpx.Client(base_url=f"http://127.0.0.1:{port}") as web:
+            answers: list[tuple[float, httpx.Response]] = []
+
+            def abuse() -> None:
+                started = time.monotonic()
+                response = httpx.put(
+                    f"http://127.0.0.1:{port}/api/v1/me/checkins/2026-11-26",
+                    content=body,
+                    headers={**member.headers, "Content-Type": "application/json"},
+                )
+                answers.append((time.monotonic() - started, response))
+
+            abuser = threading.Thread(target=abuse)
+            abuser.start()
+            time.sleep(0.1)  # the body is in, its refusal waits
+            started = time.monotonic()
+            assert web.get("/healthz").status_code == 200
+            assert time.monotonic() - started < 0.3  # answered at once, beside the pause
+            abuser.join()
+        [(took, refused)] = answers
+        assert took >= 0.5
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["type"] == "json_too_large"
+        # An ordinary mistake is not paced: a wrong field is told at once.
+        with TestClient(create_app()) as client:
+            started = time.monotonic()
+            response = client.put(
+                "/api/v1/me/checkins/2026-11-26", json={"calm": "x"}, headers=member.headers
+            )
+            assert response.status_code == 422
+            assert time.monotonic() - started < 0.5
 
     def test_a_422_lists_at_most_20_errors_and_counts_the_rest(self, client: TestClient) -> None:
         body = "{" + ",".join(f'"unknown{i}": 1' for i in range(100)) + "}"

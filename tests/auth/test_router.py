@@ -244,7 +244,7 @@ class TestBusyRefusal:
 
         # Every login the pool takes on is under way.
         monkeypatch.setattr(security, "_logins", security.HASH_SLOTS + security.MAX_WAITING_HASHES)
-        monkeypatch.setattr(http, "BUSY_REFUSAL_DELAY_SECONDS", 0.2)
+        monkeypatch.setattr(http, "PACED_REFUSAL_SECONDS", 0.2)
         started = time.monotonic()
         # Not even a form: read and checked, it would be a 400/422.
         response = client.post(
