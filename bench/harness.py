@@ -74,6 +74,19 @@ end
 """
 
 
+def window_dates(newest: int | None = None) -> list[str]:
+    """The dates a seeded member may rate now (the teams work Monday to Friday, the window is 3
+    working days), oldest first; `newest`: only the last so many, still in the window after a
+    midnight."""
+    from backend.checkins.workdates import checkin_window
+    from backend.checkins.workdates import window_dates as dates_of
+
+    dates = sorted(
+        d.isoformat() for d in dates_of(checkin_window(TIMEZONE, frozenset(range(1, 6)), 3))
+    )
+    return dates[-newest:] if newest else dates
+
+
 def lua_strings(values: list[str]) -> str:
     """A Lua table of string literals ([=[...]=] needs no escaping of JSON's quotes or ]])."""
     return "{" + ",".join(f"[=[{value}]=]" for value in values) + "}"
